@@ -1,0 +1,28 @@
+import { OpRegistry } from '../registry';
+import { activationsOps } from './activations';
+import { convOps } from './conv';
+import { elementwiseOps } from './elementwise';
+import { gatherOps } from './gather';
+import { matmulOps } from './matmul';
+import { normOps } from './norm';
+import { padOps } from './pad';
+import { poolOps } from './pool';
+import { reduceOps } from './reduce';
+import { resizeOps } from './resize';
+import { shapeOps } from './shape';
+import { softmaxOps } from './softmax';
+
+/** A registry holding every op the engine implements. */
+export function createDefaultOps(): OpRegistry {
+  const reg = new OpRegistry();
+  for (const group of [
+    elementwiseOps, activationsOps, matmulOps, reduceOps, softmaxOps,
+    convOps, poolOps, normOps, shapeOps, gatherOps, resizeOps, padOps,
+  ]) {
+    for (const def of group) reg.register(def);
+  }
+  return reg;
+}
+
+/** The shared default registry. */
+export const defaultOps: OpRegistry = createDefaultOps();

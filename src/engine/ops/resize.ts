@@ -1,0 +1,3 @@
+import type { OpDef } from '../registry';
+
+export const resizeOps: readonly OpDef[] = [];

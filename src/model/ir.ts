@@ -1,0 +1,86 @@
+import type { Attrs } from '../engine/registry';
+import type { DType, Shape, Tensor } from '../engine/tensor';
+
+/** A span of the model file, 1-based lines and columns, end inclusive. Used for gutter breakpoints and highlighting. */
+export interface SourceRange {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** A dimension: a number, or a symbolic name / null where the file leaves it open (batch size). */
+export type Dim = number | string | null;
+
+/** A named value flowing between nodes: a model input, an intermediate, an output. */
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+}
+
+/** One op call: the leaf frame of the call stack. */
+export interface NodeDef {
+  readonly kind: 'node';
+  /** Unique within the model. */
+  readonly id: string;
+  /** Display name, e.g. `matmul` or `/encoder/layer.0/attn/MatMul`. */
+  readonly name: string;
+  /** Op name in the engine's registry. */
+  readonly op: string;
+  /** Value names; an empty string is an optional input that is left out. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Attrs;
+  readonly source?: SourceRange;
+}
+
+/**
+ * A module is a function: the model itself, a block, a layer. Its body runs in order; its inputs are the
+ * values it reads from outside, its outputs the values it hands back.
+ */
+export interface ModuleDef {
+  readonly kind: 'module';
+  /** Unique within the model, e.g. `block1/conv`. */
+  readonly id: string;
+  /** Display name, e.g. `conv`. */
+  readonly name: string;
+  /** The layer or block type as the file says it, e.g. `dense`, `residual`, `Sequential`. */
+  readonly type: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Weights by role (`kernel`, `bias`, `gamma`...) → value name in {@link Model.weights}. */
+  readonly weights: Readonly<Record<string, string>>;
+  /** The layer's own settings, shown in the Attributes scope (units, activation, strides...). */
+  readonly attrs: Attrs;
+  readonly body: readonly Item[];
+  readonly source?: SourceRange;
+}
+
+export type Item = ModuleDef | NodeDef;
+
+/** A named example input shipped with the model. */
+export interface Example {
+  readonly name: string;
+  readonly inputs: Readonly<Record<string, Tensor>>;
+}
+
+/** A loaded model: format-neutral, ready to run. */
+export interface Model {
+  /** Format id, e.g. `layerstep/1`. */
+  readonly format: string;
+  readonly name: string;
+  /** The file it came from, as the source port names it (for messages and source maps). */
+  readonly file: string;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  /** Constant tensors (weights, initializers) by value name. */
+  readonly weights: ReadonlyMap<string, Tensor>;
+  /** The root module: the model itself. */
+  readonly root: ModuleDef;
+  /** Class names for the last output, when the file gives them. */
+  readonly labels?: readonly string[];
+  readonly examples: readonly Example[];
+  /** Shapes of every value where the loader knows them (for validation messages and the sidebar). */
+  readonly shapes?: ReadonlyMap<string, Shape>;
+}
