@@ -1,0 +1,88 @@
+import type { Tensor } from '../engine/tensor';
+import type { Item } from '../model/ir';
+import { ExpressionError } from './expr/errors';
+import type { EvalScope } from './expr/evaluate';
+import { Collection } from './expr/values';
+import type { Val } from './expr/values';
+import type { FrameScopes } from './types';
+
+/** What a frame's scope reads from the runner at its current position. */
+export interface ScopeSource {
+  isWeight(name: string): boolean;
+  weight(name: string): Tensor | undefined;
+  /** A value that exists at the current position (recomputed if evicted); throws otherwise. */
+  value(name: string): Tensor;
+  /** Does a value by this name exist at the current position? */
+  visible(name: string): boolean;
+}
+
+/** Input value names of an item that are not weights: weights have their own scope. */
+function inputNames(item: Item, src: ScopeSource): string[] {
+  return item.inputs.filter((n) => n !== '' && !src.isWeight(n));
+}
+
+/** Weights of a frame: by role for a module, by value name for a node. */
+function weightNames(item: Item, src: ScopeSource): [string, string][] {
+  if (item.kind === 'module') return Object.entries(item.weights);
+  return item.inputs.filter((n) => n !== '' && src.isWeight(n)).map((n) => [n, n]);
+}
+
+/** The Inputs / Outputs / Weights / Attributes scopes of a frame; outputs only once it has returned. */
+export function frameScopes(item: Item, returned: boolean, src: ScopeSource): FrameScopes {
+  const inputs = new Map<string, Tensor>();
+  for (const n of inputNames(item, src)) if (src.visible(n)) inputs.set(n, src.value(n));
+  const outputs = new Map<string, Tensor>();
+  if (returned) for (const n of item.outputs) if (n !== '' && src.visible(n)) outputs.set(n, src.value(n));
+  const weights = new Map<string, Tensor>();
+  for (const [label, name] of weightNames(item, src)) {
+    const t = src.weight(name);
+    if (t) weights.set(label, t);
+  }
+  const attrs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item.attrs)) if (v !== undefined) attrs[k] = v;
+  return { inputs, outputs, weights, attrs };
+}
+
+/**
+ * The names an expression sees in a frame: `input` and `output` (the first of each), `inputs`, `outputs`,
+ * `weights`, `attrs`, `name`, `type`, `id`, and every value that exists at this point and whose name is an
+ * identifier (`x`, `logits`). Values are fetched only when an expression names them.
+ */
+export function frameEvalScope(item: Item, returned: boolean, src: ScopeSource, extra: (name: string) => Tensor | undefined): EvalScope {
+  const notReturned = (what: string): never => {
+    throw new ExpressionError(`'${what}' is not ready: ${item.name} has not returned yet (step over it first)`);
+  };
+  const tensors = (label: string, names: readonly (readonly [string, string])[]): Collection =>
+    new Collection(label, new Map(names.map(([key, name]) => [key, (): Val => src.value(name)])));
+  const ins = inputNames(item, src);
+  const outs = item.outputs.filter((n) => n !== '');
+  const fixed = new Map<string, () => Val>([
+    ['input', () => {
+      if (ins.length === 0) throw new ExpressionError(`${item.name} has no inputs besides weights`);
+      return src.value(ins[0]);
+    }],
+    ['output', () => (returned ? src.value(outs[0]) : notReturned('output'))],
+    ['inputs', () => tensors('inputs', ins.map((n) => [n, n]))],
+    ['outputs', () => (returned ? tensors('outputs', outs.map((n) => [n, n])) : notReturned('outputs'))],
+    ['weights', () => new Collection('weights', new Map(weightNames(item, src).map(([label, name]) => [label, (): Val => src.weight(name) ?? null])))],
+    ['attrs', () => new Collection('attrs', new Map(Object.entries(item.attrs).filter(([, v]) => v !== undefined).map(([k, v]) => [k, (): Val => v as Val])))],
+    ['name', () => item.name],
+    ['type', () => (item.kind === 'module' ? item.type : item.op)],
+    ['id', () => item.id],
+  ]);
+  return {
+    lookup(name) {
+      const f = fixed.get(name);
+      if (f) return f();
+      const kept = extra(name);
+      if (kept) return kept;
+      return src.visible(name) ? src.value(name) : undefined;
+    },
+    value(name) {
+      return extra(name) ?? src.value(name);
+    },
+    names() {
+      return [...fixed.keys(), ...ins, ...(returned ? outs : [])].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { OpRegistry } from '../engine/registry';
+import { formatSummary, tensorStats } from '../engine/stats';
+import type { TensorStats } from '../engine/stats';
+import type { Tensor } from '../engine/tensor';
+import type { Model, NodeDef } from '../model/ir';
+import { RunnerError } from './errors';
+import type { Plan } from './plan';
+import { Recorder } from './recorder';
+import type { RecordEntry } from './recorder';
+import type { RecordedValue } from './types';
+
+/**
+ * Every value of a run by name: the given ones (model inputs and weights, never evicted) and the produced
+ * ones (through a {@link Recorder}, recomputed from their producer when evicted). Whether a value exists
+ * "at a position" is the caller's question: {@link ValueStore.visibleAt}.
+ */
+export class ValueStore {
+  private readonly recorder: Recorder;
+  private readonly givenStats = new Map<string, TensorStats>();
+
+  constructor(
+    private readonly model: Model,
+    private readonly inputs: Readonly<Record<string, Tensor>>,
+    private readonly plan: Plan,
+    private readonly ops: OpRegistry,
+    budgetBytes: number,
+  ) {
+    this.recorder = new Recorder(budgetBytes, (n) => plan.lastUse(n));
+  }
+
+  /** A model input or weight. */
+  given(name: string): Tensor | undefined {
+    return Object.hasOwn(this.inputs, name) ? this.inputs[name] : this.model.weights.get(name);
+  }
+
+  /** Records what a node produced; its return event will be at `eventIndex`. */
+  record(node: NodeDef, outs: readonly Tensor[], eventIndex: number): RecordEntry[] {
+    const nodeIndex = this.plan.indexOf(node);
+    const entries: RecordEntry[] = [];
+    node.outputs.forEach((name, i) => {
+      if (name) entries.push(this.recorder.record(name, outs[i], nodeIndex, eventIndex));
+    });
+    return entries;
+  }
+
+  /** A value's data: given, kept, or recomputed from its producer (memoised within one request). */
+  resolve(name: string, memo = new Map<string, Tensor>()): Tensor {
+    const fixed = this.given(name);
+    if (fixed) return fixed;
+    const e = this.recorder.entry(name);
+    if (!e) throw new RunnerError(`value '${name}' is not produced by any earlier node`);
+    if (e.tensor) return e.tensor;
+    const done = memo.get(name);
+    if (done) return done;
+    const p = this.plan.producer(name);
+    if (!p) throw new RunnerError(`value '${name}' has no producer to recompute it from`);
+    const inputs = p.node.inputs.map((n) => (n === '' ? undefined : this.resolve(n, memo)));
+    const t = this.ops.run(p.node.op, inputs, p.node.attrs)[p.output];
+    memo.set(name, t);
+    return t;
+  }
+
+  /** Given values always exist; a produced one from its producer's return event on. */
+  visibleAt(name: string, index: number): boolean {
+    if (this.given(name)) return true;
+    const e = this.recorder.entry(name);
+    return e !== undefined && e.eventIndex <= index;
+  }
+
+  isRecorded(name: string): boolean {
+    return this.recorder.entry(name) !== undefined;
+  }
+
+  /** A weight or model input with its statistics (computed once), for the NaN watch. */
+  source(name: string): { kind: 'weight' | 'input'; stats: TensorStats } | undefined {
+    const t = this.given(name);
+    if (!t) return undefined;
+    return { kind: Object.hasOwn(this.inputs, name) ? 'input' : 'weight', stats: this.statsOfGiven(name, t) };
+  }
+
+  /** The one-line summary of a value from its statistics, without recomputing an evicted one. */
+  summary(name: string): string {
+    const fixed = this.given(name);
+    if (fixed) return formatSummary(fixed, this.statsOfGiven(name, fixed));
+    const e = this.recorder.entry(name);
+    if (!e) return `${name}: not produced`;
+    return formatSummary(e.tensor ?? shell(e), e.stats);
+  }
+
+  recorded(): RecordedValue[] {
+    return this.recorder.entries().map((e) => ({ name: e.name, stats: e.stats, kept: e.tensor !== undefined }));
+  }
+
+  private statsOfGiven(name: string, t: Tensor): TensorStats {
+    let s = this.givenStats.get(name);
+    if (!s) this.givenStats.set(name, (s = tensorStats(t)));
+    return s;
+  }
+}
+
+/** Stands in for an evicted tensor in summaries: only dtype, shape and size are read (it has more than 4 elements, see Recorder). */
+function shell(e: RecordEntry): Tensor {
+  return { dtype: e.dtype, shape: e.shape, size: e.size } as Tensor;
+}
