@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Folders that make up the pure core: no VS Code, no Node built-ins, no DOM. */
@@ -15,6 +16,8 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
+  // Plain-JavaScript Node scripts (the end-to-end harness, build scripts).
+  { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: pureCore,
     languageOptions: { globals: {} },

@@ -1,0 +1,34 @@
+import type { Tensor } from '../engine/tensor';
+import { bindInputs, decodeTensorFile } from '../loaders/tensors';
+import { randomInputs } from '../loaders/tensors/random';
+import { ModelError } from '../model/errors';
+import type { Model } from '../model/ir';
+import type { InputSpec } from '../protocol/engine';
+
+/** The tensors a session runs on: a tensor file checked against the model's inputs, an example, or seeded random values. */
+export async function resolveInputs(
+  model: Model, spec: InputSpec, readFile: (path: string) => Promise<Uint8Array>,
+): Promise<Record<string, Tensor>> {
+  switch (spec.kind) {
+    case 'file': {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(spec.path);
+      } catch (e) {
+        throw Object.assign(new Error(`Cannot read the input file ${spec.path}: ${(e as Error).message}`), { name: 'InputError' });
+      }
+      return Object.fromEntries(bindInputs(spec.path, decodeTensorFile(spec.path, bytes), model.inputs));
+    }
+    case 'example': {
+      const example = spec.name === undefined ? model.examples[0] : model.examples.find((e) => e.name === spec.name);
+      if (example) return { ...example.inputs };
+      if (spec.name !== undefined) {
+        const known = model.examples.map((e) => `'${e.name}'`).join(', ') || 'none';
+        throw new ModelError(`${model.file}: there is no example named '${spec.name}' (its examples: ${known}).`, model.file);
+      }
+      return Object.fromEntries(randomInputs(model.inputs, 0));
+    }
+    case 'random':
+      return Object.fromEntries(randomInputs(model.inputs, spec.seed));
+  }
+}

@@ -1,0 +1,374 @@
+import { Breakpoint, BreakpointEvent, DebugSession, Event, InitializedEvent, OutputEvent, ProgressEndEvent,
+  ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo } from '../protocol/engine';
+import type { ExceptionFilter } from '../runner/types';
+import { describeStop, frameLabel } from './labels';
+import type { LaunchArgs } from './launchArgs';
+import { inputSpecOf } from './launchArgs';
+import { sliceChildren, tensorVariable, VarRefs } from './variables';
+import { isWireError, toWireError } from './wireError';
+
+const THREAD_ID = 1;
+
+/** Custom DAP events this adapter sends; the host forwards them to the panel and the sidebar. */
+export const STOPPED_EVENT = 'layerstep.stopped';
+export const OPENED_EVENT = 'layerstep.opened';
+/** Custom DAP request through which the panel reads the engine (`{ method, params }`). */
+export const ENGINE_REQUEST = 'layerstep';
+
+/** The exception filters shown in the BREAKPOINTS view. */
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'nanOrInf', label: 'NaN or Inf produced', default: true,
+    description: 'Stop at the first op whose output holds a NaN or Inf that its inputs did not.' },
+  { filter: 'engineError', label: 'Engine error', default: true,
+    description: 'Stop where an op fails: a shape mismatch, an unsupported op.' },
+];
+
+/**
+ * The Debug Adapter Protocol session for one model: it maps DAP requests onto the engine service (which may
+ * run in a worker thread) and never imports `vscode`, so it runs inline in VS Code and in unit tests alike.
+ *
+ * Order of a launch: `initialize` → `launch` (opens the model, then sends `initialized`) → breakpoints →
+ * `configurationDone` → the launch response → a stop on entry, or a run to the first breakpoint or the end.
+ */
+export class LayerstepDebugSession extends DebugSession {
+  private readonly refs = new VarRefs();
+  private outline?: ModelOutline;
+  private modelPath = '';
+  private last?: StopInfo;
+  private configured!: () => void;
+  private readonly configurationDone = new Promise<void>((r) => (this.configured = r));
+  private progressId = 0;
+  private supportsProgress = false;
+  private busy = Promise.resolve();
+
+  constructor(private readonly client: EngineClient, private readonly resolvePath: (p: string) => string = (p) => p) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    client.onEvent((e) => {
+      if (e.type === 'output') this.sendEvent(new OutputEvent(e.text.endsWith('\n') ? e.text : e.text + '\n', 'console'));
+      else if (this.progressId && this.supportsProgress) {
+        this.sendEvent(new ProgressUpdateEvent(String(this.progressId), `${e.done} of ${e.total} ops`));
+      }
+    });
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.supportsProgress = !!args.supportsProgressReporting;
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsRestartFrame: true,
+      supportsExceptionInfoRequest: true,
+      supportsTerminateRequest: true,
+      supportsCancelRequest: true,
+      supportsSetVariable: false,
+      supportsGotoTargetsRequest: false,
+      supportsStepInTargetsRequest: false,
+      supportsCompletionsRequest: false,
+      supportsRestartRequest: false,
+      supportsBreakpointLocationsRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
+    try {
+      if (!args.model) throw { kind: 'input', message: 'The launch configuration has no "model": set it to a model file.' };
+      this.modelPath = this.resolvePath(args.model);
+      this.outline = await this.client.request('open', {
+        path: this.modelPath,
+        input: inputSpecOf(args, this.resolvePath),
+        memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
+      });
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1, format: toWireError(e).message, showUser: true });
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));
+    this.sendEvent(new InitializedEvent());
+    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000))]);
+    this.sendResponse(response);
+    if (args.stopOnEntry) {
+      this.report(await this.client.request('position', {}));
+    } else {
+      void this.move('continue');
+    }
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configured();
+    this.sendResponse(response);
+  }
+
+  protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    const wanted = args.breakpoints ?? [];
+    if (!this.isModelSource(args.source.path)) {
+      response.body = { breakpoints: wanted.map((b) => ({ verified: false, line: b.line, message: 'Not the model file of this Layerstep session.' })) };
+      return this.sendResponse(response);
+    }
+    await this.answer(response, async () => {
+      const result = await this.client.request('setLineBreakpoints', {
+        breakpoints: wanted.map((b) => ({ line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })),
+      });
+      response.body = { breakpoints: result.map((s) => this.dapBreakpoint(s, args.source.path)) };
+    });
+  }
+
+  protected override async breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): Promise<void> {
+    const lines = new Set<number>();
+    const end = args.endLine ?? args.line;
+    if (this.outline && this.isModelSource(args.source.path)) {
+      const visit = (n: ModelOutline['root']) => {
+        if (n.source && n.source.startLine >= args.line && n.source.startLine <= end) lines.add(n.source.startLine);
+        n.children.forEach(visit);
+      };
+      visit(this.outline.root);
+    }
+    response.body = { breakpoints: [...lines].sort((a, b) => a - b).map((line) => ({ line })) };
+    this.sendResponse(response);
+  }
+
+  protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    await this.answer(response, async () => {
+      const result = await this.client.request('setNameBreakpoints', {
+        breakpoints: args.breakpoints.map((b) => ({ name: b.name, condition: b.condition, hitCondition: b.hitCondition })),
+      });
+      response.body = { breakpoints: result.map((s) => this.dapBreakpoint(s)) };
+    });
+  }
+
+  protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
+    const filters = args.filters.filter((f): f is ExceptionFilter => known.has(f));
+    await this.answer(response, () => this.client.request('setExceptionFilters', { filters }));
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, `forward pass: ${this.outline?.name ?? 'model'}`)] };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const stack = this.last?.stack ?? [];
+    const start = args.startFrame ?? 0;
+    const frames = stack.slice(start, args.levels ? start + args.levels : undefined).map((f, i) => {
+      const atReturn = i + start === 0 && this.last?.point === 'return';
+      const sf = new StackFrame(f.id, frameLabel(f, atReturn));
+      if (f.source) {
+        sf.source = new Source(baseName(this.modelPath), this.modelPath);
+        sf.line = f.source.startLine;
+        sf.column = f.source.startColumn;
+        sf.endLine = f.source.endLine;
+        sf.endColumn = f.source.endColumn;
+      } else {
+        sf.line = 0;
+        sf.column = 0;
+        sf.presentationHint = 'label';
+      }
+      return sf;
+    });
+    response.body = { stackFrames: frames, totalFrames: stack.length };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const frameId = args.frameId;
+    const scope = (name: string, key: 'inputs' | 'outputs' | 'weights' | 'attrs', expensive = false) =>
+      new Scope(name, this.refs.add({ kind: 'scope', frameId, scope: key }), expensive);
+    response.body = { scopes: [scope('Inputs', 'inputs'), scope('Outputs', 'outputs'), scope('Weights', 'weights'), scope('Attributes', 'attrs')] };
+    this.sendResponse(response);
+  }
+
+  protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    await this.answer(response, async () => {
+      const ref = this.refs.get(args.variablesReference);
+      if (!ref) return void (response.body = { variables: [] });
+      if (ref.kind === 'slice') {
+        response.body = { variables: await sliceChildren(this.refs, this.client, ref, args.start, args.count) };
+        return;
+      }
+      const scopes = await this.client.request('scopes', { frameId: ref.frameId });
+      if (ref.scope === 'attrs') {
+        response.body = { variables: Object.entries(scopes.attrs).map(([name, value]) => ({ name, value, variablesReference: 0 })) };
+        return;
+      }
+      const list = scopes[ref.scope];
+      const prefix = ref.scope === 'weights' ? 'weights.' : `${ref.scope}.`;
+      response.body = { variables: list.map((t) => tensorVariable(this.refs, t, isIdentifier(t.label) ? prefix + t.label : undefined)) };
+      if (ref.scope === 'outputs' && list.length === 0) {
+        response.body.variables.push({ name: '(not yet)', value: 'outputs appear when this frame returns', variablesReference: 0, presentationHint: { kind: 'virtual' } });
+      }
+    });
+  }
+
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    try {
+      const result = await this.client.request('evaluate', { expression: args.expression, frameId: args.frameId });
+      const v = result.tensor ? tensorVariable(this.refs, result.tensor) : undefined;
+      response.body = { result: result.text, variablesReference: v?.variablesReference ?? 0, indexedVariables: v?.indexedVariables, type: v?.type };
+      this.sendResponse(response);
+    } catch (e) {
+      // Hovers over words that are not expressions stay silent; elsewhere the message is the answer.
+      const message = toWireError(e).message;
+      this.sendErrorResponse(response, { id: 2, format: message, showUser: false });
+    }
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const ex = this.last?.exception;
+    response.body = {
+      exceptionId: ex?.filter === 'nanOrInf' ? 'NaN or Inf' : 'Engine error',
+      description: ex?.message ?? this.last?.description,
+      breakMode: 'always',
+    };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(r: DebugProtocol.ContinueResponse): void { this.step(r, 'continue'); }
+  protected override nextRequest(r: DebugProtocol.NextResponse): void { this.step(r, 'over'); }
+  protected override stepInRequest(r: DebugProtocol.StepInResponse): void { this.step(r, 'in'); }
+  protected override stepOutRequest(r: DebugProtocol.StepOutResponse): void { this.step(r, 'out'); }
+  protected override stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.step(r, 'back'); }
+  protected override reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.step(r, 'reverseContinue'); }
+
+  protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
+    this.sendResponse(response);
+    void this.run(() => this.client.request('restartFrame', { frameId: args.frameId }));
+  }
+
+  protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
+    await this.answer(response, () => this.client.request('pause', {}));
+  }
+
+  /** Cancelling the progress notification of a long run pauses it where it is. */
+  protected override async cancelRequest(response: DebugProtocol.CancelResponse, args: DebugProtocol.CancelArguments): Promise<void> {
+    if (args.progressId) await this.client.request('pause', {}).catch(() => undefined);
+    this.sendResponse(response);
+  }
+
+  protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
+    if (command !== ENGINE_REQUEST) return super.customRequest(command, response, args);
+    const { method, params } = args as { method: EngineMethod; params: never };
+    if (method === 'step') {
+      this.sendResponse(response);
+      return void this.move((params as EngineRequests['step']['params']).kind);
+    }
+    if (method === 'goto' || method === 'restartFrame' || method === 'runTo') {
+      this.sendResponse(response);
+      return void this.run(() => this.client.request(method, params));
+    }
+    if (method === 'open' || method === 'close') {
+      return this.sendErrorResponse(response, { id: 3, format: `'${method}' is not available through the debug session.`, showUser: false });
+    }
+    if (method === 'position' && this.last) {
+      response.body = this.last;
+      return this.sendResponse(response);
+    }
+    await this.answer(response, async () => {
+      response.body = await this.client.request(method, params);
+    });
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    void this.client.request('close', {}).catch(() => undefined);
+    this.client.dispose();
+    this.sendResponse(response);
+  }
+
+  /** Answers a stepping request at once, then moves and reports the stop (DAP wants `stopped` after the response). */
+  private step(response: DebugProtocol.Response, kind: StepKind): void {
+    this.sendResponse(response);
+    void this.move(kind);
+  }
+
+  private move(kind: StepKind): Promise<void> {
+    return this.run(() => this.client.request('step', { kind }), kind === 'continue' || kind === 'out' || kind === 'over');
+  }
+
+  /** Runs one move after the previous one has finished, with progress for long moves, and reports where it stopped. */
+  private run(move: () => Promise<StopInfo>, showProgress = false): Promise<void> {
+    this.busy = this.busy.then(async () => {
+      const progress = showProgress && this.supportsProgress ? ++this.progressId : 0;
+      if (progress) {
+        const start = new ProgressStartEvent(String(progress), 'Running the forward pass') as DebugProtocol.ProgressStartEvent;
+        start.body.cancellable = true;
+        this.sendEvent(start);
+      }
+      try {
+        this.report(await move());
+      } catch (e) {
+        const err = toWireError(e);
+        this.sendEvent(new OutputEvent(err.message + '\n', 'stderr'));
+        this.sendEvent(new TerminatedEvent());
+      } finally {
+        if (progress) this.sendEvent(new ProgressEndEvent(String(progress)));
+      }
+    });
+    return this.busy;
+  }
+
+  private report(stop: StopInfo): void {
+    this.last = stop;
+    this.refs.clear();
+    const ev = new StoppedEvent(stop.reason === 'end' ? 'step' : stop.reason, THREAD_ID, stop.exception?.message) as DebugProtocol.StoppedEvent;
+    ev.body.description = describeStop(stop);
+    if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = [...stop.breakpointIds];
+    ev.body.allThreadsStopped = true;
+    this.sendEvent(ev);
+    this.sendEvent(new Event(STOPPED_EVENT, stop));
+  }
+
+  private dapBreakpoint(s: { id: number; verified: boolean; message?: string; line?: number }, path?: string): DebugProtocol.Breakpoint {
+    const bp = new Breakpoint(s.verified, s.line) as DebugProtocol.Breakpoint;
+    bp.id = s.id;
+    if (s.message) bp.message = s.message;
+    if (path) bp.source = new Source(baseName(path), path);
+    return bp;
+  }
+
+  private isModelSource(path?: string): boolean {
+    return !!path && !!this.modelPath && normalize(path) === normalize(this.modelPath);
+  }
+
+  /** Runs `work` and sends the response, or an error response with the one-sentence message. */
+  private async answer(response: DebugProtocol.Response, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+      this.sendResponse(response);
+    } catch (e) {
+      const err = isWireError(e) ? e : toWireError(e);
+      this.sendErrorResponse(response, { id: 4, format: err.message.replace(/[{}]/g, ''), showUser: err.kind !== 'expression' });
+    }
+  }
+}
+
+/** Breakpoint ids are runner ids; breakpoint events use them to verify later. */
+export { BreakpointEvent };
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}
+
+function normalize(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^[a-z]:/, (d) => d.toUpperCase());
+}
+
+function isIdentifier(s: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(s);
+}

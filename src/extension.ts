@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { selectInput, startModel } from './host/commands';
+import { registerDebugger } from './host/debugSetup';
+import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
+import { isModelDocument } from './host/modelFiles';
+import { ModelService } from './host/modelService';
+import type { ModelItem } from './host/modelTree';
+import { ModelTreeProvider } from './host/modelTree';
+import { LayerstepPanel } from './host/panel';
+import { SessionTracker } from './host/sessions';
+
+/** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
+export function activate(context: vscode.ExtensionContext): void {
+  const tracker = new SessionTracker();
+  const models = new ModelService(context.extensionPath);
+  const tree = new ModelTreeProvider();
+  const treeView = vscode.window.createTreeView(Views.model, { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tracker, models, tree, treeView);
+  registerDebugger(context);
+
+  const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, models);
+
+  /** The sidebar follows the active model editor, or the model of the running session. */
+  const showModelOf = async (editor: vscode.TextEditor | undefined) => {
+    const isModel = isModelDocument(editor?.document);
+    await vscode.commands.executeCommand('setContext', ContextKeys.activeEditorIsModel, isModel);
+    if (!isModel || !editor || tracker.current) return;
+    try {
+      tree.setModel(await models.outline(editor.document.uri), editor.document.uri);
+      treeView.message = undefined;
+    } catch (e) {
+      tree.setModel(undefined, undefined);
+      treeView.message = errorText(e);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(showModelOf),
+    vscode.workspace.onDidSaveTextDocument(async (doc) => {
+      if (doc === vscode.window.activeTextEditor?.document && isModelDocument(doc) && !tracker.current) {
+        try {
+          tree.setModel(await models.outline(doc.uri, true), doc.uri);
+          treeView.message = undefined;
+        } catch (e) {
+          treeView.message = errorText(e);
+        }
+      }
+    }),
+    tracker.onDidChange(async (state) => {
+      if (!state) return;
+      if (state.outline && state.modelPath && tree.model?.outline !== state.outline) {
+        tree.setModel(state.outline, vscode.Uri.file(state.modelPath));
+      }
+      const top = state.stop?.stack[0];
+      const item = top && tree.itemFor(top.itemId);
+      if (item && treeView.visible) void treeView.reveal(item, { select: true, focus: false, expand: true });
+    }),
+    vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type === DEBUG_TYPE && vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.openPanelOnStart, true)) showPanel();
+    }),
+    vscode.commands.registerCommand(Commands.runModel, (uri?: unknown) => startModel(context, uri, false)),
+    vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => startModel(context, uri, true)),
+    vscode.commands.registerCommand(Commands.showPanel, showPanel),
+    vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInput(context, models, uri)),
+    vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => showPanel().showWeight(name, role ?? name)),
+    vscode.commands.registerCommand(Commands.refreshModel, () => showModelOf(vscode.window.activeTextEditor)),
+    vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
+  );
+  void showModelOf(vscode.window.activeTextEditor);
+}
+
+export function deactivate(): void {}
+
+/** Toggles a breakpoint on a module or op from the sidebar: on its line when the format has lines, else by name. */
+function toggleBreakpoint(tree: ModelTreeProvider, item: ModelItem): void {
+  if (item?.kind !== 'layer') return;
+  const uri = tree.model?.uri;
+  const src = item.node.source;
+  if (src && uri) {
+    const existing = vscode.debug.breakpoints.filter((b) => b instanceof vscode.SourceBreakpoint
+      && b.location.uri.toString() === uri.toString() && b.location.range.start.line === src.startLine - 1);
+    if (existing.length) vscode.debug.removeBreakpoints(existing);
+    else vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(src.startLine - 1, 0)))]);
+    return;
+  }
+  const existing = vscode.debug.breakpoints.filter((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === item.node.id);
+  if (existing.length) vscode.debug.removeBreakpoints(existing);
+  else vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(item.node.id)]);
+}
+
+function errorText(e: unknown): string {
+  return typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+}

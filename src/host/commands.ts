@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LaunchArgs } from '../debug/launchArgs';
+import { DEBUG_TYPE, Settings } from './ids';
+import { targetModel } from './modelFiles';
+import type { ModelService } from './modelService';
+
+const INPUT_KEY = 'layerstep.inputs';
+
+/** The launch configuration for a model file: Run runs to the first breakpoint or the end, Debug also stops on entry. */
+export function launchConfig(uri: vscode.Uri, stopOnEntry: boolean, input?: string): vscode.DebugConfiguration & LaunchArgs {
+  const budget = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.memoryBudgetMB);
+  return {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name: `${stopOnEntry ? 'Debug' : 'Run'} ${path.basename(path.dirname(uri.fsPath))}/${path.basename(uri.fsPath)}`,
+    model: uri.fsPath,
+    input,
+    stopOnEntry,
+    memoryBudgetMB: budget,
+  };
+}
+
+/** Starts a session on the model file given or shown. */
+export async function startModel(context: vscode.ExtensionContext, arg: unknown, stopOnEntry: boolean): Promise<boolean> {
+  const uri = targetModel(arg);
+  if (!uri) {
+    void vscode.window.showErrorMessage('Layerstep: open a model file (a layerstep model.json) first.');
+    return false;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) await doc.save();
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return vscode.debug.startDebugging(folder, launchConfig(uri, stopOnEntry, selectedInput(context, uri)));
+}
+
+export function selectedInput(context: vscode.ExtensionContext, uri: vscode.Uri): string | undefined {
+  return context.workspaceState.get<Record<string, string>>(INPUT_KEY, {})[uri.toString()];
+}
+
+/** `Layerstep: Select Input…`: one of the model's examples, a seeded random tensor, or a tensor file. */
+export async function selectInput(context: vscode.ExtensionContext, models: ModelService, arg: unknown): Promise<string | undefined> {
+  const uri = targetModel(arg);
+  if (!uri) {
+    void vscode.window.showErrorMessage('Layerstep: open a model file first, then select its input.');
+    return undefined;
+  }
+  let examples: readonly string[] = [];
+  try {
+    examples = (await models.outline(uri)).examples;
+  } catch {
+    // A model that does not load can still take a file or random input; the error shows when it runs.
+  }
+  const current = selectedInput(context, uri);
+  type Pick = vscode.QuickPickItem & { value?: string; browse?: boolean };
+  const items: Pick[] = [
+    ...examples.map((e) => ({ label: e, description: 'example', value: e })),
+    { label: 'random', description: 'seeded random values', value: 'random' },
+    { label: 'Choose a tensor file…', description: '.json or .npy', browse: true },
+  ];
+  const chosen = items.find((i) => i.value !== undefined && i.value === current);
+  if (chosen) chosen.detail = 'selected now';
+  const pick = await vscode.window.showQuickPick(items, { title: `Input for ${path.basename(uri.fsPath)}`, placeHolder: 'Examples, random, or a tensor file' });
+  if (!pick) return undefined;
+  let value = pick.value;
+  if (pick.browse) {
+    const files = await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), filters: { Tensors: ['json', 'npy'] } });
+    if (!files?.[0]) return undefined;
+    value = files[0].fsPath;
+  }
+  const all = { ...context.workspaceState.get<Record<string, string>>(INPUT_KEY, {}), [uri.toString()]: value ?? '' };
+  await context.workspaceState.update(INPUT_KEY, all);
+  return value;
+}

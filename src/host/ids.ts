@@ -1,0 +1,33 @@
+/**
+ * Every contribution id the extension uses, in one place. A unit test checks them against package.json, so a
+ * renamed command cannot silently stop working.
+ */
+export const DEBUG_TYPE = 'layerstep';
+
+export const Commands = {
+  runModel: 'layerstep.runModel',
+  debugModel: 'layerstep.debugModel',
+  showPanel: 'layerstep.showPanel',
+  selectInput: 'layerstep.selectInput',
+  showWeight: 'layerstep.showWeight',
+  toggleBreakpoint: 'layerstep.toggleBreakpoint',
+  refreshModel: 'layerstep.refreshModel',
+} as const;
+
+export const Views = {
+  container: 'layerstep',
+  model: 'layerstep.model',
+} as const;
+
+export const ContextKeys = {
+  activeEditorIsModel: 'layerstep.activeEditorIsModel',
+} as const;
+
+export const Settings = {
+  section: 'layerstep',
+  memoryBudgetMB: 'memoryBudgetMB',
+  openPanelOnStart: 'openPanelOnStart',
+  colormap: 'colormap',
+} as const;
+
+export const PANEL_VIEW_TYPE = 'layerstep.panel';

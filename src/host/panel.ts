@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { toWireError } from '../debug/wireError';
+import type {
+  Colormap, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
+} from '../protocol/webview';
+import { COLORMAPS, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
+import { PANEL_VIEW_TYPE, Settings } from './ids';
+import type { ModelService } from './modelService';
+import { makeNonce, panelHtml } from './panelHtml';
+import type { PanelHandlers } from './panelRequests';
+import { describeWeight, panelHandlers, TensorReaders } from './panelRequests';
+import type { RenderTimings } from './renderTimings';
+import { describeTimings, RenderClock } from './renderTimings';
+import type { SessionState, SessionTracker } from './sessions';
+
+/**
+ * Where the last render timings live: on `globalThis` under a registered symbol, so the extension's bundle
+ * and the e2e suite's bundle (which has its own copy of this module) read the same value.
+ */
+const TIMINGS_KEY = Symbol.for('layerstep.panel.lastRenderTimings');
+type TimingsHolder = { [TIMINGS_KEY]?: RenderTimings };
+
+let output: vscode.OutputChannel | undefined;
+/** The "Layerstep" output channel, created on first use. */
+function log(line: string): void {
+  output ??= vscode.window.createOutputChannel('Layerstep');
+  output.appendLine(`[panel] ${line}`);
+}
+
+/**
+ * The Layerstep panel: one webview that follows the active Layerstep session (the forward pass as a stack
+ * over time, the selected frame's tensors) and shows weights outside a session. The webview is not kept
+ * alive while hidden: it asks for a {@link Snapshot} when it loads and rebuilds itself from it.
+ */
+export class LayerstepPanel implements vscode.Disposable {
+  private static instance?: LayerstepPanel;
+
+  /** The last drawn stop's timings (see {@link RenderTimings}), for the e2e test. */
+  static get lastRenderTimings(): RenderTimings | undefined {
+    return (globalThis as TimingsHolder)[TIMINGS_KEY];
+  }
+
+  private static set lastRenderTimings(t: RenderTimings | undefined) {
+    (globalThis as TimingsHolder)[TIMINGS_KEY] = t;
+  }
+
+  /** Creates the panel, or reveals it without taking focus. */
+  static show(extensionUri: vscode.Uri, tracker: SessionTracker, models: ModelService): LayerstepPanel {
+    if (LayerstepPanel.instance) {
+      LayerstepPanel.instance.panel.reveal(undefined, true);
+      return LayerstepPanel.instance;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE, 'Layerstep',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: false,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
+    LayerstepPanel.instance = new LayerstepPanel(panel, extensionUri, tracker, models);
+    return LayerstepPanel.instance;
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly readers: TensorReaders;
+  private readonly handlers: PanelHandlers;
+  private readonly clock = new RenderClock(() => performance.now());
+  /** The webview has asked for its snapshot and can take events (false while loading or hidden). */
+  private ready = false;
+  private weight?: ShownWeight;
+  /** What was last forwarded of the tracker's state, to tell a new stop from a new session. */
+  private seen?: { id: string; stop?: SessionState['stop']; running: boolean; hasOutline: boolean };
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly tracker: SessionTracker,
+    models: ModelService,
+  ) {
+    this.readers = new TensorReaders(tracker, models);
+    this.handlers = panelHandlers({ tracker, models, snapshot: () => this.snapshot(), closeWeight: () => (this.weight = undefined) }, this.readers);
+    const webview = panel.webview;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'layerstep.svg');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
+      nonce: makeNonce((n) => randomBytes(n)),
+    });
+    this.follow(tracker.current);
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: WebviewToHost) => void this.receive(m)),
+      panel.onDidChangeViewState((e) => {
+        // A hidden webview is destroyed; it sends `ready` again when it is shown.
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      tracker.onDidChange((s) => this.follow(s)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${Settings.section}.${Settings.colormap}`)) this.post({ type: 'settingsChanged', colormap: colormap() });
+      }),
+    );
+  }
+
+  /** Shows a weight: from the running session if there is one, else from the model loaded outside a session. */
+  showWeight(name: string, role: string): void {
+    const cur = this.tracker.current;
+    const source: TensorSource = cur ? { kind: 'session', sessionId: cur.session.id } : { kind: 'model' };
+    describeWeight(this.readers, source, name, role, cur?.outline?.root).then(
+      (w) => {
+        this.weight = w;
+        this.post({ type: 'weightShown', weight: w });
+      },
+      (e: unknown) => {
+        const error = toWireError(e);
+        log(`could not show weight '${name}': ${error.message}`);
+        this.post({ type: 'weightFailed', name, error });
+      },
+    );
+  }
+
+  dispose(): void {
+    if (LayerstepPanel.instance === this) LayerstepPanel.instance = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  private snapshot(): Snapshot {
+    const cur = this.tracker.current;
+    return {
+      protocolVersion: WEBVIEW_PROTOCOL_VERSION,
+      colormap: colormap(),
+      session: cur && { ...sessionView(cur), stop: cur.stop, running: cur.running },
+      weight: this.weight,
+    };
+  }
+
+  /** Turns the tracker's state changes into past-tense events for the webview. */
+  private follow(state: SessionState | undefined): void {
+    const prev = this.seen;
+    if (!state) {
+      this.seen = undefined;
+      if (!prev) return;
+      this.clock.ended();
+      this.readers.forget();
+      if (this.weight?.ref.source.kind === 'session') this.weight = undefined;
+      this.post({ type: 'sessionEnded', sessionId: prev.id });
+      return;
+    }
+    const id = state.session.id;
+    this.seen = { id, stop: state.stop, running: state.running, hasOutline: !!state.outline };
+    if (!prev || prev.id !== id || (!prev.hasOutline && state.outline)) {
+      if (!prev || prev.id !== id) {
+        this.clock.sessionStarted(id, !state.stop);
+        this.readers.forget();
+      }
+      this.post({ type: 'sessionStarted', session: sessionView(state) });
+    }
+    if (state.stop && state.stop !== prev?.stop) {
+      this.clock.stopped(id, state.stop.index);
+      this.post({ type: 'stopped', sessionId: id, stop: state.stop });
+    } else if (state.running && !(prev?.id === id && prev.running)) {
+      this.post({ type: 'continued', sessionId: id });
+    }
+  }
+
+  private post(event: HostEvent): void {
+    if (this.ready) this.send({ kind: 'event', event });
+  }
+
+  private send(m: HostToWebview): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async receive(m: WebviewToHost): Promise<void> {
+    if (m.kind === 'notification') {
+      const n = m.notification;
+      if (n.type === 'log') log(n.message);
+      else if (n.type === 'rendered') {
+        const t = this.clock.rendered(n);
+        if (t) {
+          LayerstepPanel.lastRenderTimings = t;
+          log(describeTimings(t));
+        }
+      }
+      return;
+    }
+    if (m.kind !== 'request') return;
+    if (m.method === 'ready') {
+      if (m.params.protocolVersion !== WEBVIEW_PROTOCOL_VERSION) {
+        this.send({ kind: 'error', id: m.id, error: { kind: 'internal', message: `The panel speaks protocol ${m.params.protocolVersion}, the extension ${WEBVIEW_PROTOCOL_VERSION}: reload the window.` } });
+        return;
+      }
+      this.ready = true;
+    }
+    try {
+      const handler = this.handlers[m.method] as (p: unknown) => Promise<unknown>;
+      this.send({ kind: 'response', id: m.id, result: await handler(m.params) });
+    } catch (e) {
+      const error = toWireError(e);
+      if (error.kind === 'internal' && error.stack) log(`${m.method} failed: ${error.stack}`);
+      this.send({ kind: 'error', id: m.id, error: { kind: error.kind, message: error.message } });
+    }
+  }
+}
+
+function sessionView(s: SessionState) {
+  return {
+    id: s.session.id,
+    modelName: s.outline?.name ?? s.session.name,
+    format: s.outline?.format ?? '',
+    labels: s.outline?.labels,
+    totalEvents: s.outline?.totalEvents ?? 0,
+  };
+}
+
+function colormap(): Colormap {
+  const v = vscode.workspace.getConfiguration(Settings.section).get<string>(Settings.colormap);
+  return COLORMAPS.find((c) => c === v) ?? 'diverging';
+}

@@ -1,0 +1,165 @@
+import type { GridParams, TensorGrid } from '../protocol/webview';
+
+/**
+ * Reads the values the panel draws: a grid of at most `maxValues` elements out of a tensor of any size,
+ * through a `read(start, count)` port (the session's engine or the model service). No `vscode` here, so
+ * unit tests call it with an in-memory reader.
+ */
+export type ReadValues = (start: number, count: number) => Promise<ArrayLike<number>>;
+
+/** Up to this many elements, the whole span is read and sampled in memory (so non-finite values stay visible). */
+export const FULL_READ_LIMIT = 1 << 20;
+/** Largest single read; bigger spans are read in pieces so no one message gets huge. */
+export const READ_CHUNK = 1 << 18;
+
+export interface SamplingPlan {
+  readonly outRows: number;
+  readonly outCols: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * Integer strides so that `maps × outRows × outCols ≤ maxValues`, growing the stride of whichever side has
+ * more output cells, so sampled cells stay about square. Strides are 1 when everything fits.
+ */
+export function samplingPlan(maps: number, rows: number, cols: number, maxValues: number): SamplingPlan {
+  const budget = Math.max(1, Math.floor(maxValues / Math.max(1, maps)));
+  const out = (n: number, s: number) => Math.ceil(n / s);
+  const guess = Math.max(1, Math.floor(Math.sqrt((rows * cols) / budget)));
+  let rowStride = Math.min(guess, rows);
+  let colStride = Math.min(guess, cols);
+  while (out(rows, rowStride) * out(cols, colStride) > budget) {
+    const r = out(rows, rowStride);
+    const c = out(cols, colStride);
+    if ((r >= c && r > 1) || c === 1) rowStride++;
+    else colStride++;
+  }
+  return { outRows: out(rows, rowStride), outCols: out(cols, colStride), rowStride, colStride };
+}
+
+/** The element each sampled cell shows: the centre of its block of `stride` elements (the last block may be short). */
+export function sampleIndices(n: number, stride: number): Int32Array {
+  const out = new Int32Array(Math.ceil(n / stride));
+  for (let i = 0; i < out.length; i++) {
+    const start = i * stride;
+    const end = Math.min(n, start + stride);
+    out[i] = Math.floor((start + end - 1) / 2);
+  }
+  return out;
+}
+
+/**
+ * Turns tensor values as they arrive into numbers: a typed array from the worker, or what JSON made of one
+ * on the debug adapter path (`{"0": 1.5, "1": null}` or an array), where NaN and ±Infinity became `null`
+ * and are read back as NaN.
+ */
+export function toNumbers(values: unknown): ArrayLike<number> {
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) return values as unknown as ArrayLike<number>;
+  if (Array.isArray(values)) return Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN));
+  if (typeof values === 'object' && values !== null) {
+    const o = values as Record<string, unknown>;
+    const n = Object.keys(o).length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = o[i];
+      out[i] = typeof v === 'number' ? v : NaN;
+    }
+    return out;
+  }
+  throw new Error(`tensor values: expected an array, got ${typeof values}`);
+}
+
+/** Reads `count` elements from `start`, in pieces of at most {@link READ_CHUNK}. */
+export async function readSpan(read: ReadValues, start: number, count: number): Promise<Float64Array> {
+  const out = new Float64Array(count);
+  for (let done = 0; done < count;) {
+    const n = Math.min(READ_CHUNK, count - done);
+    const got = await read(start + done, n);
+    if (got.length !== n) throw new Error(`tensor values: asked for ${n} elements from ${start + done}, got ${got.length}`);
+    for (let i = 0; i < n; i++) out[done + i] = got[i];
+    done += n;
+  }
+  return out;
+}
+
+/** Checks that the grid lies inside a tensor of `size` elements; the message names what is wrong. */
+export function checkGrid(p: GridParams, size: number): void {
+  const ints = { offset: p.offset, maps: p.maps, mapStride: p.mapStride, rows: p.rows, cols: p.cols, maxValues: p.maxValues };
+  for (const [k, v] of Object.entries(ints)) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`grid of '${p.ref.name}': ${k} must be a whole number ≥ 0, got ${v}`);
+  }
+  if (p.maps < 1 || p.rows < 1 || p.cols < 1 || p.maxValues < 1) {
+    throw new Error(`grid of '${p.ref.name}': maps, rows, cols and maxValues must be at least 1`);
+  }
+  const last = p.offset + (p.maps - 1) * p.mapStride + p.rows * p.cols;
+  if (last > size) throw new Error(`grid of '${p.ref.name}' ends at element ${last}, but the tensor has ${size}`);
+}
+
+/** Reads and samples the grid `p` of a tensor of `size` elements. */
+export async function readGrid(read: ReadValues, p: GridParams, size: number): Promise<TensorGrid> {
+  checkGrid(p, size);
+  const plan = samplingPlan(p.maps, p.rows, p.cols, p.maxValues);
+  const rowIndex = sampleIndices(p.rows, plan.rowStride);
+  const colIndex = sampleIndices(p.cols, plan.colStride);
+  const exact = plan.rowStride === 1 && plan.colStride === 1;
+  const span = (p.maps - 1) * p.mapStride + p.rows * p.cols;
+  const values = new Float64Array(p.maps * plan.outRows * plan.outCols);
+  let substituted = 0;
+  if (exact || span <= FULL_READ_LIMIT) {
+    const data = await readSpan(read, p.offset, span);
+    for (let m = 0; m < p.maps; m++) {
+      substituted += sampleMap(data, m * p.mapStride, p.cols, p.rows, plan, rowIndex, colIndex, values, m * plan.outRows * plan.outCols);
+    }
+  } else {
+    // Too large to read whole: read only the sampled rows (each one contiguous) and pick the sampled columns.
+    let k = 0;
+    for (let m = 0; m < p.maps; m++) {
+      for (let i = 0; i < plan.outRows; i++) {
+        const row = await readSpan(read, p.offset + m * p.mapStride + rowIndex[i] * p.cols, p.cols);
+        for (let j = 0; j < plan.outCols; j++) values[k++] = row[colIndex[j]];
+      }
+    }
+  }
+  return { outRows: plan.outRows, outCols: plan.outCols, rowIndex, colIndex, values, exact, substituted };
+}
+
+/**
+ * Fills one map's sampled cells from fully read data: each cell takes its block's centre, unless the block
+ * holds a NaN (first one wins) or else an Inf, which it shows instead. Returns how many cells were substituted.
+ */
+function sampleMap(
+  data: Float64Array, base: number, cols: number, rows: number, plan: SamplingPlan,
+  rowIndex: Int32Array, colIndex: Int32Array, out: Float64Array, outBase: number,
+): number {
+  let substituted = 0;
+  const exact = plan.rowStride === 1 && plan.colStride === 1;
+  for (let i = 0; i < plan.outRows; i++) {
+    for (let j = 0; j < plan.outCols; j++) {
+      let v = data[base + rowIndex[i] * cols + colIndex[j]];
+      if (!exact && Number.isFinite(v)) {
+        const special = blockNonFinite(data, base, cols, i * plan.rowStride, Math.min(rows, (i + 1) * plan.rowStride),
+          j * plan.colStride, Math.min(cols, (j + 1) * plan.colStride));
+        if (special !== undefined) {
+          v = special;
+          substituted++;
+        }
+      }
+      out[outBase + i * plan.outCols + j] = v;
+    }
+  }
+  return substituted;
+}
+
+function blockNonFinite(data: Float64Array, base: number, cols: number, r0: number, r1: number, c0: number, c1: number): number | undefined {
+  let inf: number | undefined;
+  for (let r = r0; r < r1; r++) {
+    const row = base + r * cols;
+    for (let c = c0; c < c1; c++) {
+      const v = data[row + c];
+      if (v !== v) return NaN;
+      if (inf === undefined && (v === Infinity || v === -Infinity)) inf = v;
+    }
+  }
+  return inf;
+}

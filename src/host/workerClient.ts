@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import type { EngineClient, EngineEvent, EngineMethod, EngineRequests, WireError } from '../protocol/engine';
+import type { FromWorker, ToWorker } from './workerProtocol';
+
+/** Requests that only read recorded state answer fast; anything slower than this is a fault, not a long run. */
+const READ_TIMEOUT_MS = 30_000;
+const MOVES: ReadonlySet<EngineMethod> = new Set(['open', 'step', 'restartFrame', 'runTo', 'goto']);
+
+/**
+ * An {@link EngineClient} whose service runs in a worker thread (dist/engineWorker.js). Moves may take as long
+ * as the forward pass (they are paused or cancelled instead); reads time out. A crashed worker fails every
+ * pending request with one clear message.
+ */
+export class WorkerEngineClient implements EngineClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: WireError) => void; timer?: NodeJS.Timeout }>();
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private dead?: WireError;
+
+  constructor(workerPath: string) {
+    this.worker = new Worker(workerPath);
+    this.worker.on('message', (m: FromWorker) => this.receive(m));
+    this.worker.on('error', (e) => this.fail({ kind: 'internal', message: `The Layerstep engine stopped: ${e.message}`, stack: e.stack }));
+    this.worker.on('exit', (code) => this.fail({ kind: 'internal', message: `The Layerstep engine exited (code ${code}).` }));
+  }
+
+  request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = MOVES.has(method) ? undefined : setTimeout(() => {
+        this.pending.delete(id);
+        reject({ kind: 'internal', message: `The Layerstep engine did not answer '${method}' within ${READ_TIMEOUT_MS / 1000} s.` });
+      }, READ_TIMEOUT_MS);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const msg: ToWorker = { id, method, params };
+      this.worker.postMessage(msg);
+    });
+  }
+
+  onEvent(listener: (e: EngineEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  dispose(): void {
+    this.fail({ kind: 'internal', message: 'The Layerstep session has ended.' });
+    void this.worker.terminate();
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.kind === 'event') {
+      for (const l of this.listeners) l(m.event);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.kind === 'result') p.resolve(m.result);
+    else p.reject(m.error);
+  }
+
+  private fail(error: WireError): void {
+    this.dead ??= error;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(error);
+      this.pending.delete(id);
+    }
+  }
+}

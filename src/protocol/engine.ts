@@ -1,0 +1,168 @@
+import type { TensorStats } from '../engine/stats';
+import type { DType } from '../engine/tensor';
+import type { SourceRange, ValueInfo } from '../model/ir';
+import type {
+  BreakpointStatus, ExceptionFilter, LineBreakpoint, NameBreakpoint, StopPoint, StopReason,
+} from '../runner/types';
+
+/**
+ * The engine service: what the debug adapter, the panel and the sidebar ask of a loaded model and its runner.
+ * Every message is plain JSON (plus typed arrays for tensor values), so the service can live in a worker thread
+ * and the extension host never runs a forward pass on its own thread.
+ */
+
+/** Which input to run: a tensor file, an example of the model by name, or seeded random values. */
+export type InputSpec =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'example'; readonly name?: string }
+  | { readonly kind: 'random'; readonly seed: number };
+
+export interface TensorSummary {
+  /** Value name in the model (`hidden/matmul:0`, `hidden.kernel`). */
+  readonly name: string;
+  /** Name shown in a scope: the role for weights (`kernel`), the input/output name otherwise. */
+  readonly label: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly stats: TensorStats;
+  /** `float32[1,128] μ=0.013 σ=0.41 [-1.2, 2.3] 37% zeros`. */
+  readonly summary: string;
+}
+
+export interface WeightOutline {
+  readonly role: string;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly summary: string;
+}
+
+/** The static module tree, for the sidebar and the panel. */
+export interface OutlineNode {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'module' | 'node';
+  /** Layer type for modules, op name for nodes. */
+  readonly type: string;
+  readonly source?: SourceRange;
+  /** Parameters held by this module and everything under it. */
+  readonly params: number;
+  readonly weights: readonly WeightOutline[];
+  readonly outputShape?: readonly number[];
+  readonly children: readonly OutlineNode[];
+}
+
+export interface ModelOutline {
+  readonly name: string;
+  readonly format: string;
+  readonly file: string;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  readonly labels?: readonly string[];
+  readonly examples: readonly string[];
+  readonly params: number;
+  readonly root: OutlineNode;
+  /** Timeline events a full pass takes (2 per module or node call). */
+  readonly totalEvents: number;
+}
+
+export interface FrameInfo {
+  readonly id: number;
+  /** Id of the module or node this frame calls. */
+  readonly itemId: string;
+  readonly name: string;
+  readonly kind: 'module' | 'node';
+  readonly type: string;
+  readonly depth: number;
+  readonly parentId?: number;
+  readonly source?: SourceRange;
+}
+
+/** Where the runner stands after a request that moved it. */
+export interface StopInfo {
+  readonly reason: StopReason;
+  readonly description?: string;
+  readonly breakpointIds?: readonly number[];
+  readonly exception?: { readonly filter: ExceptionFilter; readonly message: string };
+  readonly index: number;
+  readonly point: StopPoint;
+  /** Innermost first, as DAP's stackTrace wants it. */
+  readonly stack: readonly FrameInfo[];
+  readonly finished: boolean;
+  /** Events recorded so far. */
+  readonly recorded: number;
+}
+
+export interface ScopesInfo {
+  readonly inputs: readonly TensorSummary[];
+  /** Empty until the frame has returned. */
+  readonly outputs: readonly TensorSummary[];
+  readonly weights: readonly TensorSummary[];
+  readonly attrs: Readonly<Record<string, string>>;
+}
+
+/** Values of a tensor, row-major, from element `start`, at most `count` of them. */
+export interface TensorValues {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly start: number;
+  readonly values: Float32Array | Float64Array | Int32Array | Uint8Array;
+}
+
+export interface EvalResult {
+  /** For people: a number, a string, or a tensor's one-line summary. */
+  readonly text: string;
+  /** Set when the result is a tensor: it can be expanded and fetched under this handle. */
+  readonly tensor?: TensorSummary;
+}
+
+/** One entry of the recorded timeline, for the panel's stack-over-time view. */
+export interface TimelineEvent {
+  readonly point: StopPoint;
+  readonly frameId: number;
+}
+
+export type StepKind = 'in' | 'over' | 'out' | 'continue' | 'back' | 'reverseContinue';
+
+/** Requests to the engine service: one params and one result type each. */
+export interface EngineRequests {
+  open: { params: { readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number }; result: ModelOutline };
+  setLineBreakpoints: { params: { readonly breakpoints: readonly LineBreakpoint[] }; result: readonly BreakpointStatus[] };
+  setNameBreakpoints: { params: { readonly breakpoints: readonly NameBreakpoint[] }; result: readonly BreakpointStatus[] };
+  setExceptionFilters: { params: { readonly filters: readonly ExceptionFilter[] }; result: void };
+  position: { params: Record<string, never>; result: StopInfo };
+  step: { params: { readonly kind: StepKind }; result: StopInfo };
+  restartFrame: { params: { readonly frameId: number }; result: StopInfo };
+  /** Moves to a timeline index without running anything past what is recorded (the panel's click on a frame). */
+  goto: { params: { readonly index: number }; result: StopInfo };
+  runTo: { params: { readonly name: string }; result: StopInfo };
+  pause: { params: Record<string, never>; result: void };
+  scopes: { params: { readonly frameId: number }; result: ScopesInfo };
+  tensor: { params: { readonly name: string; readonly start: number; readonly count: number }; result: TensorValues };
+  evaluate: { params: { readonly expression: string; readonly frameId?: number }; result: EvalResult };
+  timeline: { params: { readonly from: number }; result: { readonly events: readonly TimelineEvent[]; readonly frames: readonly FrameInfo[] } };
+  close: { params: Record<string, never>; result: void };
+}
+
+export type EngineMethod = keyof EngineRequests;
+
+/** Messages the service sends without being asked. */
+export type EngineEvent =
+  | { readonly type: 'output'; readonly text: string; readonly source?: SourceRange }
+  | { readonly type: 'progress'; readonly done: number; readonly total: number };
+
+/** Anything that answers engine requests: the in-process service in tests, a worker-thread proxy in the extension. */
+export interface EngineClient {
+  request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']>;
+  onEvent(listener: (event: EngineEvent) => void): { dispose(): void };
+  dispose(): void;
+}
+
+/** An error that crossed a boundary: the message is for the user. */
+export interface WireError {
+  readonly message: string;
+  /** `model` (bad file), `input`, `engine` (an op failed), `expression`, `internal`. */
+  readonly kind: 'model' | 'input' | 'engine' | 'expression' | 'internal';
+  readonly stack?: string;
+}

@@ -1,0 +1,216 @@
+import type { TensorStats } from '../engine/stats';
+import type { DType } from '../engine/tensor';
+import type { FrameInfo, ScopesInfo, StepKind, StopInfo, TimelineEvent, WireError } from './engine';
+
+/**
+ * The messages between the extension host and the Layerstep panel (webview). Everything crosses
+ * `postMessage`, which VS Code serialises as JSON except for typed arrays: so NaN and ±Infinity in plain
+ * `number` fields arrive as `null` (readers treat `null` as NaN), and tensor values travel only in typed
+ * arrays, which keep them. Values are sent as exact-sized copies, never views of a larger buffer.
+ *
+ * Host events are past tense: each reports something that already happened. Webview requests carry ids,
+ * may fail (an `error` envelope with a {@link WireError}) and time out ({@link REQUEST_TIMEOUT_MS}); no
+ * exception crosses the boundary. The webview keeps no state the host cannot give back: on load it sends
+ * `ready` and rebuilds itself from the {@link Snapshot}, so a hidden or reloaded view loses nothing.
+ */
+
+/** Bumped on every incompatible change; the host answers `ready` only for its own version. */
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+/** How long the webview waits for any answer before it gives up on a request. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** At most this many values are fetched to draw one tensor; larger tensors are sampled. */
+export const MAX_DRAWN_VALUES = 65_536;
+
+/**
+ * Heatmap colours (setting `layerstep.colormap`). `diverging`: signed data diverges around 0 (negative,
+ * neutral, positive), one-signed data is a sequential ramp from neutral; `viridis` and `grayscale`:
+ * a sequential ramp over [min, max] for all data.
+ */
+export type Colormap = 'diverging' | 'viridis' | 'grayscale';
+
+export const COLORMAPS: readonly Colormap[] = ['diverging', 'viridis', 'grayscale'];
+
+/** The debug session the panel follows. */
+export interface SessionView {
+  /** VS Code's id of the debug session; requests name it so a late answer for an old session is ignored. */
+  readonly id: string;
+  readonly modelName: string;
+  readonly format: string;
+  /** Class labels of the model's output, for bar charts of class scores. */
+  readonly labels?: readonly string[];
+  /** Events a full pass takes (2 per module or node call); the width of the stack-over-time view. */
+  readonly totalEvents: number;
+}
+
+/** Where tensor values are read: the running session's engine, or the model loaded outside a session. */
+export type TensorSource =
+  | { readonly kind: 'session'; readonly sessionId: string }
+  | { readonly kind: 'model' };
+
+export interface TensorRef {
+  readonly source: TensorSource;
+  /** Value or weight name in the model (`hidden1/matmul:0`, `hidden1.kernel`). */
+  readonly name: string;
+}
+
+/** A weight shown on its own (the sidebar's "Show in Panel"). */
+export interface ShownWeight {
+  readonly ref: TensorRef;
+  /** Its role in its layer (`kernel`, `bias`). */
+  readonly role: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** The one-line summary (`float32[784,128] μ=… σ=… [min, max]`). */
+  readonly summary: string;
+  /** Exact statistics when the host has them; otherwise the webview uses the values it fetched. */
+  readonly stats?: TensorStats;
+}
+
+/** Everything the webview needs to draw itself from nothing. */
+export interface Snapshot {
+  readonly protocolVersion: number;
+  readonly colormap: Colormap;
+  /** The active Layerstep session, if any. */
+  readonly session?: SessionView & {
+    /** Where it stands; absent until the first stop. */
+    readonly stop?: StopInfo;
+    /** True between a step request and the stop it leads to. */
+    readonly running: boolean;
+  };
+  /** The weight shown with "Show in Panel", until the webview closes it. */
+  readonly weight?: ShownWeight;
+}
+
+/** Host → webview: each reports something that already happened. */
+export type HostEvent =
+  | { readonly type: 'sessionStarted'; readonly session: SessionView }
+  | { readonly type: 'stopped'; readonly sessionId: string; readonly stop: StopInfo }
+  | { readonly type: 'continued'; readonly sessionId: string }
+  | { readonly type: 'sessionEnded'; readonly sessionId: string }
+  | { readonly type: 'weightShown'; readonly weight: ShownWeight }
+  | { readonly type: 'weightFailed'; readonly name: string; readonly error: WireError }
+  | { readonly type: 'settingsChanged'; readonly colormap: Colormap };
+
+export type HostEventType = HostEvent['type'];
+
+/**
+ * A sampled 2-D view of part of a tensor: `maps` matrices of `rows × cols` elements, the first at flat index
+ * `offset`, each `mapStride` elements after the previous (one matrix for a heatmap, one per channel for feature
+ * maps, a single row for a vector).
+ */
+export interface GridParams {
+  readonly ref: TensorRef;
+  readonly offset: number;
+  readonly maps: number;
+  readonly mapStride: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** At most this many values in the answer (≤ {@link MAX_DRAWN_VALUES}); larger maps are sampled with strides. */
+  readonly maxValues: number;
+}
+
+export interface TensorGrid {
+  /** Sampled rows and columns per map. */
+  readonly outRows: number;
+  readonly outCols: number;
+  /** The source row (within a map) of each sampled row, and the source column of each sampled column. */
+  readonly rowIndex: Int32Array;
+  readonly colIndex: Int32Array;
+  /** `maps × outRows × outCols` values, row-major. A typed array, so NaN and ±Inf survive the trip. */
+  readonly values: Float64Array;
+  /** True when every element is present: no sampling. */
+  readonly exact: boolean;
+  /**
+   * Sampled cells whose block held a NaN or Inf and that show it instead of the block's centre, so a
+   * non-finite value is never hidden by sampling (only when the host read the whole span).
+   */
+  readonly substituted: number;
+}
+
+/** The timeline from event `from` on, with the frames those events belong to. */
+export interface TimelineSlice {
+  readonly from: number;
+  readonly events: readonly TimelineEvent[];
+  readonly frames: readonly FrameInfo[];
+}
+
+/** A number that may be NaN or ±Infinity, in a form JSON keeps. */
+export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** Webview → host: one params and one result type per method. Every request can fail and time out. */
+export interface WebviewRequests {
+  /** The webview has loaded: answer with everything it needs to draw. */
+  ready: { params: { readonly protocolVersion: number }; result: Snapshot };
+  /** Recorded timeline events from index `from`, for the stack-over-time view. */
+  timeline: { params: { readonly sessionId: string; readonly from: number }; result: TimelineSlice };
+  /** Inputs, outputs, weights and attributes of a frame on the current stack. */
+  scopes: { params: { readonly sessionId: string; readonly frameId: number }; result: ScopesInfo };
+  /** Values to draw, sampled to at most `maxValues`. */
+  grid: { params: GridParams; result: TensorGrid };
+  /** One exact element (hover over a sampled cell). */
+  element: { params: { readonly ref: TensorRef; readonly index: number }; result: { readonly value: WireNumber } };
+  /** Steps the session (the same step VS Code's toolbar does); the stop arrives as a `stopped` event. */
+  step: { params: { readonly sessionId: string; readonly kind: StepKind }; result: void };
+  /** Moves the session to a recorded timeline event (a click on a frame); the stop arrives as an event. */
+  goto: { params: { readonly sessionId: string; readonly index: number }; result: void };
+  /** The user closed the shown weight: it is no longer part of the snapshot. */
+  closeWeight: { params: Record<string, never>; result: void };
+}
+
+export type WebviewMethod = keyof WebviewRequests;
+export type ParamsOf<M extends WebviewMethod> = WebviewRequests[M]['params'];
+export type ResultOf<M extends WebviewMethod> = WebviewRequests[M]['result'];
+
+/** Milliseconds, on the webview's clock, that each part of a redraw took. */
+export interface RenderPhases {
+  readonly timeline: number;
+  readonly scopes: number;
+  readonly tensors: number;
+  readonly draw: number;
+}
+
+/** Webview → host, unanswered. */
+export type WebviewNotification =
+  /**
+   * The panel has drawn the stop at timeline `index` (stack, frame and every tensor view). `webviewMs` runs
+   * on the webview's clock, from the `stopped` event (or the snapshot) reaching it to the drawn frame.
+   */
+  | { readonly type: 'rendered'; readonly sessionId: string; readonly index: number; readonly webviewMs: number; readonly phases: RenderPhases }
+  /** Something went wrong in the webview that the user cannot act on; the host logs it. */
+  | { readonly type: 'log'; readonly level: 'info' | 'error'; readonly message: string };
+
+/** The only shapes that cross postMessage. */
+export type RequestEnvelope = {
+  [M in WebviewMethod]: { readonly kind: 'request'; readonly id: number; readonly method: M; readonly params: ParamsOf<M> };
+}[WebviewMethod];
+
+export type WebviewToHost =
+  | RequestEnvelope
+  | { readonly kind: 'notification'; readonly notification: WebviewNotification };
+
+export type HostToWebview =
+  | { readonly kind: 'response'; readonly id: number; readonly result: unknown }
+  | { readonly kind: 'error'; readonly id: number; readonly error: WireError }
+  | { readonly kind: 'event'; readonly event: HostEvent };
+
+export function encodeNumber(v: number): WireNumber {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
+}
+
+/** Reads a {@link WireNumber}, or a plain number field that JSON turned from NaN into `null`. */
+export function decodeNumber(v: WireNumber | null | undefined): number {
+  if (typeof v === 'number') return v;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return NaN;
+}
+
+/** For exhaustive switches over the unions above. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

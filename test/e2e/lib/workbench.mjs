@@ -1,0 +1,103 @@
+// Playwright helpers for VS Code's web workbench (selectors checked against VS Code 1.100 in code-server).
+import { extensionId as ownExtensionId, repoRoot, suiteBundle } from './paths.mjs';
+import { workbenchUrl } from './codeServer.mjs';
+
+/** The marker VS Code puts in the window title of a window running an extension under development. */
+export const devHostTitle = '[Extension Development Host]';
+
+/**
+ * Loads the workbench on `folder` with this extension in development mode (and `extensionTestsPath` when
+ * given), then waits until it is usable. Returns the URL it loaded.
+ */
+export async function openWorkbench(page, server, { folder, extensionDevelopmentPath = repoRoot, extensionTestsPath, explorer = true } = {}) {
+  const url = workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath });
+  await page.goto(url);
+  await waitForWorkbench(page, { explorer: explorer && Boolean(folder) });
+  return url;
+}
+
+/** The URL that runs the bundled mocha suite in the extension host (see ../ext-tests.mjs). */
+export function testsUrl(server, folder) {
+  return workbenchUrl(server, { folder, extensionDevelopmentPath: repoRoot, extensionTestsPath: suiteBundle });
+}
+
+/** Waits for the workbench and, with `explorer`, for the first row of the explorer's folder tree. */
+export async function waitForWorkbench(page, { explorer = true, timeout = 60_000 } = {}) {
+  await page.locator('.monaco-workbench').waitFor({ timeout });
+  if (explorer) await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
+}
+
+/** Escapes `text` for an exact-match RegExp. */
+export function exactly(text) {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/**
+ * Opens `relativePath` (slash-separated, relative to the workspace folder) by clicking through the explorer:
+ * folders on the way are expanded, then the file is clicked. Resolves when its editor tab is active.
+ */
+export async function openFromExplorer(page, relativePath) {
+  const parts = relativePath.split('/').filter(Boolean);
+  const tree = page.locator('.explorer-folders-view');
+  for (const [i, part] of parts.entries()) {
+    const row = tree.getByRole('treeitem', { name: part, exact: true }).first();
+    await row.waitFor();
+    const isFile = i === parts.length - 1;
+    if (isFile || (await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+  await activeTab(page, parts.at(-1)).waitFor();
+}
+
+/** The active editor tab, optionally only if its label is exactly `label`. */
+export function activeTab(page, label) {
+  const tab = page.locator('.tabs-container .tab.active');
+  return label ? tab.filter({ has: page.locator('.label-name', { hasText: exactly(label) }) }) : tab;
+}
+
+/** The visible text lines of the active text editor. */
+export function activeEditorLines(page) {
+  return page.locator('.editor-group-container.active .monaco-editor .view-lines');
+}
+
+/**
+ * Runs a command from the F1 palette by its exact palette label, "Category: Title" (e.g. "View: Toggle
+ * Terminal"). Pressing F5 and similar key bindings proved unreliable in tests; use the palette.
+ */
+export async function runCommand(page, label) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  if (!(await input.isVisible())) await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-list .monaco-list-row',
+    { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  await row.waitFor();
+  await row.click();
+  await input.waitFor({ state: 'hidden' });
+}
+
+/**
+ * The content frame of a webview of `extensionId` (default: this extension). A webview is two nested
+ * iframes: the outer `iframe.webview.ready` (its src names the extension) and the inner `#active-frame`
+ * holding the HTML; while it loads, the inner one is `#pending-frame`, so waiting on it is safe.
+ */
+export function webviewFrame(page, extensionId = ownExtensionId, index = 0) {
+  return page.locator(`iframe.webview.ready[src*="extensionId=${encodeURIComponent(extensionId)}"]`).nth(index)
+    .contentFrame().locator('iframe#active-frame').contentFrame();
+}
+
+/** A notification toast whose message contains `text`. */
+export function notification(page, text) {
+  return page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
+}
+
+/** Polls `page.title()` until it contains `text`; resolves to the title, throws with the last one seen. */
+export async function waitForTitle(page, text, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let title = await page.title();
+  while (!title.includes(text)) {
+    if (Date.now() > deadline) throw new Error(`window title never contained '${text}'; last: '${title}'`);
+    await page.waitForTimeout(100);
+    title = await page.title();
+  }
+  return title;
+}
