@@ -1,3 +1,23 @@
 import type { OpDef } from '../registry';
+import { intAttr, required } from '../kernels/opArgs';
+import { logSoftmax, softmax } from '../kernels/softmax';
 
-export const softmaxOps: readonly OpDef[] = [];
+export { logSoftmax, softmax } from '../kernels/softmax';
+
+/** Softmax and log-softmax along one axis (ONNX opset 13 semantics, docs/ops.md). */
+export const softmaxOps: readonly OpDef[] = [
+  {
+    name: 'softmax',
+    doc: 'e^x normalised to sum to 1 along axis (default the last).',
+    minInputs: 1,
+    maxInputs: 1,
+    run: (inputs, attrs) => [softmax(required('softmax', inputs, 0, 'x'), intAttr('softmax', attrs, 'axis', -1))],
+  },
+  {
+    name: 'logSoftmax',
+    doc: 'log(softmax(x)) along axis (default the last), computed without forming softmax.',
+    minInputs: 1,
+    maxInputs: 1,
+    run: (inputs, attrs) => [logSoftmax(required('logSoftmax', inputs, 0, 'x'), intAttr('logSoftmax', attrs, 'axis', -1))],
+  },
+];
