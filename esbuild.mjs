@@ -7,8 +7,10 @@ const production = process.argv.includes('--production');
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
-  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['scripts/train-examples.ts'], outfile: 'dist/train-examples.js', platform: 'node' },
+  // The bench's peers load only for `layerstep bench`, and only when installed (devDependencies).
+  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' },
+    external: ['@tensorflow/tfjs', 'onnxruntime-node'] },
+  { entryPoints: ['scripts/train-examples.ts'], outfile: 'dist/train-examples.js', platform: 'node', external: ['@tensorflow/tfjs'] },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
   { entryPoints: ['src/host/engineWorker.ts'], outfile: 'dist/engineWorker.js', platform: 'node' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/suite.js', platform: 'node', external: ['vscode', 'mocha'] },
@@ -22,6 +24,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // Prefer packages' ES module builds: jsonc-parser's UMD `main` hides its requires from the bundler.
+  mainFields: ['module', 'main'],
 };
 
 if (watch) {

@@ -1,0 +1,112 @@
+/** The command line, parsed. Each command takes only its own flags; anything else is a {@link UsageError}. */
+export type Command =
+  | { readonly kind: 'help'; readonly topic?: CommandName }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string }
+  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[] }
+  | { readonly kind: 'inspect'; readonly model: string }
+  | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string };
+
+export type CommandName = 'run' | 'trace' | 'inspect' | 'bench';
+
+export interface ParsedArgs {
+  readonly command: Command;
+  /** Show stack traces with errors. */
+  readonly verbose: boolean;
+}
+
+/** A command line that does not make sense: exit code 2, with a pointer to `--help`. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Flags taking a value, and the commands that accept them. */
+const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
+  input: ['run', 'trace'],
+  output: ['run'],
+  break: ['trace'],
+  json: ['bench'],
+};
+const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
+  quick: ['bench'],
+};
+const COMMANDS: readonly CommandName[] = ['run', 'trace', 'inspect', 'bench'];
+
+const TENSOR_FILE = /\.(json|npy)$/i;
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  let verbose = false;
+  let help = false;
+  let version = false;
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  let onlyPositional = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (onlyPositional || !arg.startsWith('-') || arg === '-') { positional.push(arg); continue; }
+    if (arg === '--') { onlyPositional = true; continue; }
+    if (arg === '--verbose') { verbose = true; continue; }
+    if (arg === '--help' || arg === '-h') { help = true; continue; }
+    if (arg === '--version' || arg === '-V') { version = true; continue; }
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new UsageError(`unknown option '${arg}'.`);
+    const [, name, inline] = m;
+    if (name in VALUE_FLAGS) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`option '--${name}' needs a value.`);
+      flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else if (name in BOOLEAN_FLAGS) {
+      if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value.`);
+      flags.set(name, ['']);
+    } else {
+      throw new UsageError(`unknown option '--${name}'.`);
+    }
+  }
+
+  const [first, ...rest] = positional;
+  if (version && !first) return { command: { kind: 'version' }, verbose };
+  if (first === 'help') return { command: helpFor(rest[0]), verbose };
+  if (!first) {
+    if (help) return { command: { kind: 'help' }, verbose };
+    throw new UsageError('no command given.');
+  }
+  if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}'.`);
+  const kind = first as CommandName;
+  if (help) return { command: { kind: 'help', topic: kind }, verbose };
+
+  for (const name of flags.keys()) {
+    const allowed = VALUE_FLAGS[name] ?? BOOLEAN_FLAGS[name];
+    if (!allowed.includes(kind)) throw new UsageError(`'${kind}' does not take '--${name}'.`);
+  }
+  const one = (name: string): string | undefined => {
+    const values = flags.get(name);
+    if (values && values.length > 1) throw new UsageError(`option '--${name}' is given more than once.`);
+    return values?.[0];
+  };
+  const tensorFile = (name: string): string | undefined => {
+    const file = one(name);
+    if (file !== undefined && !TENSOR_FILE.test(file)) {
+      throw new UsageError(`--${name} '${file}' must be a tensor file ending in .json or .npy.`);
+    }
+    return file;
+  };
+
+  if (kind === 'bench') {
+    if (rest.length) throw new UsageError(`'bench' takes no arguments, got '${rest[0]}'.`);
+    return { command: { kind, quick: flags.has('quick'), json: one('json') }, verbose };
+  }
+  if (rest.length === 0) throw new UsageError(`'${kind}' needs a MODEL file.`);
+  if (rest.length > 1) throw new UsageError(`'${kind}' takes one MODEL file, got also '${rest[1]}'.`);
+  const model = rest[0];
+  switch (kind) {
+    case 'run': return { command: { kind, model, input: tensorFile('input'), output: tensorFile('output') }, verbose };
+    case 'trace': return { command: { kind, model, input: tensorFile('input'), breaks: flags.get('break') ?? [] }, verbose };
+    case 'inspect': return { command: { kind, model }, verbose };
+  }
+}
+
+function helpFor(topic: string | undefined): Command {
+  if (topic === undefined) return { kind: 'help' };
+  if (!(COMMANDS as readonly string[]).includes(topic)) throw new UsageError(`unknown command '${topic}'.`);
+  return { kind: 'help', topic: topic as CommandName };
+}

@@ -1,0 +1,56 @@
+import type { CommandName } from './args';
+
+const USAGE = `Usage: layerstep <command> [options]
+
+Step through a neural network's forward pass like a program.
+
+Commands:
+  run MODEL [--input FILE] [--output FILE]   one forward pass; print the outputs as tensor JSON
+  trace MODEL [--input FILE] [--break NAME]  print the call stack as it unfolds
+  inspect MODEL                              modules, ops, parameter counts and weight statistics
+  bench [--quick] [--json FILE]              time the engine against TensorFlow.js and ONNX Runtime
+
+Options:
+  --verbose      show stack traces with errors
+  -h, --help     show help (also: layerstep help COMMAND)
+  -V, --version  show the version
+
+MODEL is a model file: layerstep model.json, ONNX (.onnx) or TensorFlow.js layers model.json.
+Tensor files (--input, --output) are tensor JSON or NumPy .npy.`;
+
+const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  run: `Usage: layerstep run MODEL [--input FILE] [--output FILE]
+
+Runs one forward pass and writes the outputs as tensor JSON keyed by the model's output names:
+  { "<name>": { "shape": [..], "dtype": "float32", "data": [flat, row-major] } }
+
+  --input FILE   the inputs: tensor JSON keyed by input name, one unnamed { "shape", "data" } for a
+                 single-input model, or a .npy file. Default: the model's first example, else a seeded
+                 random input.
+  --output FILE  write the outputs to FILE instead of stdout: .json, or .npy for a model with one output.
+                 Nothing is written if the run fails.`,
+  trace: `Usage: layerstep trace MODEL [--input FILE] [--break NAME]...
+
+Prints the call stack as it unfolds: one line per call and return of every module and op, with a
+one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf).
+
+  --input FILE   the inputs, as for 'run'
+  --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
+                 '● breakpoint' line shows the call stack. May be given more than once.`,
+  inspect: `Usage: layerstep inspect MODEL
+
+Prints the model's inputs and outputs, its module tree with ops and parameter counts, and a summary of
+every weight.`,
+  bench: `Usage: layerstep bench [--quick] [--json FILE]
+
+Times the engine against TensorFlow.js (cpu backend) and ONNX Runtime (one thread) on the same weights and
+inputs, after checking that all three agree. Peers that are not installed are skipped.
+
+  --quick        fewer repetitions
+  --json FILE    also write the results as JSON to FILE`,
+};
+
+/** The help text for a command, or the overview. */
+export function helpText(topic?: CommandName): string {
+  return (topic ? COMMAND_HELP[topic] : USAGE) + '\n';
+}

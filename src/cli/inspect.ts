@@ -1,0 +1,90 @@
+import { formatSummary } from '../engine/stats';
+import type { Item, Model, ModuleDef, ValueInfo } from '../model/ir';
+
+/**
+ * The text of `layerstep inspect`: inputs and outputs, the module tree with each module's parameter count,
+ * its weights as one-line summaries and its ops, then the ops used and how often.
+ *
+ * Parameters are the float32 weights a module's subtree uses, each counted once: the weights a module
+ * declares by role, and constant inputs of its nodes (ONNX initializers are node inputs, not module weights).
+ */
+export function formatInspect(model: Model): string {
+  const lines: string[] = [];
+  lines.push(`${model.file}: ${model.name} (${model.format})`);
+  lines.push(`inputs:  ${model.inputs.map(formatValue).join(', ')}`);
+  lines.push(`outputs: ${model.outputs.map(formatValue).join(', ')}`);
+  const total = countParams(model, [...model.weights.keys()]);
+  lines.push(`parameters: ${total.toLocaleString('en-US')} (${formatBytes(total * 4)} as float32)`);
+  if (model.labels?.length) lines.push(`labels: ${model.labels.length} (${model.labels.slice(0, 5).join(', ')}${model.labels.length > 5 ? ', …' : ''})`);
+  if (model.examples.length) lines.push(`examples: ${model.examples.map((e) => e.name).join(', ')}`);
+  lines.push('', 'modules:');
+  tree(model, model.root, 1, new Set(), lines);
+  lines.push('', 'ops:');
+  const counts = new Map<string, number>();
+  const countOps = (item: Item): void => {
+    if (item.kind === 'node') counts.set(item.op, (counts.get(item.op) ?? 0) + 1);
+    else item.body.forEach(countOps);
+  };
+  countOps(model.root);
+  const ops = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const width = Math.max(0, ...ops.map(([op]) => op.length));
+  for (const [op, n] of ops) lines.push(`  ${op.padEnd(width)}  ×${n}`);
+  return lines.join('\n') + '\n';
+}
+
+function formatValue(v: ValueInfo): string {
+  return `${v.name} ${v.dtype}[${v.shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Names of the weights an item's subtree uses: declared module weights and constant node inputs. */
+function weightNames(model: Model, item: Item, out = new Set<string>()): Set<string> {
+  if (item.kind === 'node') {
+    for (const v of item.inputs) if (model.weights.has(v)) out.add(v);
+  } else {
+    for (const v of Object.values(item.weights)) out.add(v);
+    for (const child of item.body) weightNames(model, child, out);
+  }
+  return out;
+}
+
+function countParams(model: Model, names: Iterable<string>): number {
+  let n = 0;
+  for (const name of names) {
+    const t = model.weights.get(name);
+    if (t && t.dtype === 'float32') n += t.size;
+  }
+  return n;
+}
+
+/** One module and its body, indented by depth. `shown` holds weights already listed by an enclosing module. */
+function tree(model: Model, mod: ModuleDef, depth: number, shown: ReadonlySet<string>, lines: string[]): void {
+  const pad = '  '.repeat(depth);
+  const params = countParams(model, weightNames(model, mod));
+  lines.push(`${pad}${mod.name} [${mod.type}]${params ? `  ${params.toLocaleString('en-US')} params` : ''}`);
+  const inner = new Set(shown);
+  for (const [role, name] of Object.entries(mod.weights)) {
+    const t = model.weights.get(name);
+    lines.push(`${pad}  ${role} = ${t ? formatSummary(t) : `missing weight '${name}'`}`);
+    inner.add(name);
+  }
+  for (const item of mod.body) {
+    if (item.kind === 'module') {
+      tree(model, item, depth + 1, inner, lines);
+      continue;
+    }
+    lines.push(`${pad}  ${item.name}: ${item.op}`);
+    for (const v of item.inputs) {
+      const t = model.weights.get(v);
+      if (!t || inner.has(v)) continue;
+      lines.push(`${pad}    ${v} = ${formatSummary(t)}`);
+      inner.add(v);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { encodeTensorFile, formatTensorJson } from '../loaders/tensors';
+import { parseArgs } from './args';
+import type { Command } from './args';
+import { benchCommand } from './bench';
+import { CliError, reportError } from './errors';
+import type { Io } from './errors';
+import { checkOutputFolder, writeFileAtomically } from './files';
+import { helpText } from './help';
+import { resolveInputs } from './inputs';
+import { formatInspect } from './inspect';
+import { progressReporter } from './progress';
+import { openModelFile, runToEnd } from './session';
+import { traceCommand } from './trace';
+import { VERSION } from './version';
+
+/**
+ * The `layerstep` command line (DESIGN.md §4). Returns the exit code: 0, 1 for a failure (one sentence on
+ * stderr), 2 for a usage error. Never throws.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let verbose = argv.includes('--verbose');
+  try {
+    const parsed = parseArgs(argv);
+    verbose = parsed.verbose;
+    await execute(parsed.command, io);
+    return 0;
+  } catch (e) {
+    return reportError(e, verbose, io);
+  }
+}
+
+async function execute(command: Command, io: Io): Promise<void> {
+  switch (command.kind) {
+    case 'help': io.out(helpText(command.topic)); return;
+    case 'version': io.out(`${VERSION}\n`); return;
+    case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
+    case 'run': return runCommand(command.model, command.input, command.output, io);
+    case 'trace': return traceCommand(command.model, command.input, command.breaks, io);
+    case 'bench': return benchCommand(command.quick, command.json, io);
+  }
+}
+
+async function runCommand(modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io): Promise<void> {
+  if (outputFile !== undefined) await checkOutputFolder(outputFile);
+  const model = await openModelFile(modelPath);
+  if (outputFile?.toLowerCase().endsWith('.npy') && model.outputs.length !== 1) {
+    throw new CliError(`${outputFile}: a .npy file holds one tensor but ${modelPath} has ${model.outputs.length} outputs (${model.outputs.map((o) => o.name).join(', ')}); write .json instead.`);
+  }
+  const { inputs } = await resolveInputs(model, inputFile);
+  const progress = progressReporter(io, 'running');
+  let outputs;
+  try {
+    outputs = await runToEnd(model, inputs, progress.update);
+  } finally {
+    progress.done();
+  }
+  if (outputFile === undefined) io.out(formatTensorJson(outputs));
+  else await writeFileAtomically(outputFile, encodeTensorFile(outputFile, outputs));
+}
