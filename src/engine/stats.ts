@@ -18,36 +18,47 @@ export interface TensorStats {
 
 export function tensorStats(t: Tensor): TensorStats {
   const d = t.data;
+  const size = d.length;
+  // Sums are taken around a shift (the first finite value) in float64, so the variance formula
+  // E[(x-s)²] - E[x-s]² stays accurate for data with a large mean, without a division per element.
+  let shift = 0;
+  for (let i = 0; i < size; i++) {
+    const v = d[i];
+    if (v - v === 0) { shift = v; break; }
+  }
   let min = Infinity;
   let max = -Infinity;
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
+  let sum = 0;
+  let sumSq = 0;
   let zeros = 0;
   let nan = 0;
   let posInf = 0;
   let negInf = 0;
-  for (let i = 0; i < d.length; i++) {
+  for (let i = 0; i < size; i++) {
     const v = d[i];
-    if (v !== v) { nan++; continue; }
-    if (v === Infinity) { posInf++; continue; }
-    if (v === -Infinity) { negInf++; continue; }
+    if (v - v !== 0) {
+      // Not finite: NaN, +Inf or -Inf.
+      if (v !== v) nan++;
+      else if (v > 0) posInf++;
+      else negInf++;
+      continue;
+    }
     if (v === 0) zeros++;
     if (v < min) min = v;
     if (v > max) max = v;
-    // Welford's update: stable for large tensors with a large mean.
-    n++;
-    const delta = v - mean;
-    mean += delta / n;
-    m2 += delta * (v - mean);
+    const x = v - shift;
+    sum += x;
+    sumSq += x * x;
   }
+  const n = size - nan - posInf - negInf;
+  const meanShifted = n ? sum / n : 0;
   return {
-    size: d.length,
+    size,
     min: n ? min : NaN,
     max: n ? max : NaN,
-    mean: n ? mean : NaN,
-    std: n ? Math.sqrt(m2 / n) : NaN,
-    zeros: d.length ? zeros / d.length : 0,
+    mean: n ? shift + meanShifted : NaN,
+    std: n ? Math.sqrt(Math.max(0, sumSq / n - meanShifted * meanShifted)) : NaN,
+    zeros: size ? zeros / size : 0,
     nan,
     posInf,
     negInf,
@@ -81,4 +92,14 @@ export function formatSummary(t: Tensor, stats: TensorStats = tensorStats(t)): s
   const zeros = stats.zeros >= 0.005 ? ` ${Math.round(stats.zeros * 100)}% zeros` : '';
   const range = Number.isNaN(stats.min) ? '' : ` μ=${formatNumber(stats.mean)} σ=${formatNumber(stats.std)} [${formatNumber(stats.min)}, ${formatNumber(stats.max)}]`;
   return `${head}${range}${zeros}${flags}`;
+}
+
+/** Whether any element is NaN or ±Inf: a cheaper scan than {@link tensorStats} for watching a whole run. */
+export function hasNonFinite(t: Tensor): boolean {
+  if (t.dtype !== 'float32') return false;
+  const d = t.data;
+  let acc = 0;
+  // x - x is 0 for every finite x and NaN otherwise; summing keeps the loop free of branches.
+  for (let i = 0; i < d.length; i++) acc += d[i] - d[i];
+  return acc !== 0;
 }

@@ -2,20 +2,47 @@ import { tensorStats } from '../engine/stats';
 import type { TensorStats } from '../engine/stats';
 import type { DType, Shape, Tensor } from '../engine/tensor';
 
-/** One produced value: its statistics always, its data while the memory budget allows. */
-export interface RecordEntry {
-  readonly name: string;
+/**
+ * One produced value: its data while the memory budget allows, and its statistics, computed when first
+ * asked for (a summary shown, a NaN found) or at the latest when the data is evicted. Recording a run thus
+ * costs a reference per value, not a pass over it.
+ */
+export class RecordEntry {
   readonly dtype: DType;
   readonly shape: Shape;
   readonly size: number;
-  readonly stats: TensorStats;
   readonly bytes: number;
-  /** Index (execution order) of the node that produced it. */
-  readonly nodeIndex: number;
-  /** Timeline index of that node's return event: the value exists from there on. */
-  readonly eventIndex: number;
-  /** Undefined once evicted. */
-  tensor?: Tensor;
+  private computed?: TensorStats;
+
+  constructor(
+    readonly name: string,
+    /** Undefined once evicted. */
+    public tensor: Tensor | undefined,
+    /** Index (execution order) of the node that produced it. */
+    readonly nodeIndex: number,
+    /** Timeline index of that node's return event: the value exists from there on. */
+    readonly eventIndex: number,
+  ) {
+    const t = tensor as Tensor;
+    this.dtype = t.dtype;
+    this.shape = t.shape;
+    this.size = t.size;
+    this.bytes = t.bytes;
+  }
+
+  get stats(): TensorStats {
+    if (!this.computed) {
+      if (!this.tensor) throw new Error(`statistics of '${this.name}' were lost with its data`);
+      this.computed = tensorStats(this.tensor);
+    }
+    return this.computed;
+  }
+
+  /** Drops the data, keeping the statistics. */
+  evict(): void {
+    void this.stats;
+    this.tensor = undefined;
+  }
 }
 
 /** Default memory budget for produced values: 256 MiB. */
@@ -43,10 +70,7 @@ export class Recorder {
   ) {}
 
   record(name: string, tensor: Tensor, nodeIndex: number, eventIndex: number): RecordEntry {
-    const entry: RecordEntry = {
-      name, dtype: tensor.dtype, shape: tensor.shape, size: tensor.size, stats: tensorStats(tensor),
-      bytes: tensor.bytes, nodeIndex, eventIndex, tensor,
-    };
+    const entry = new RecordEntry(name, tensor, nodeIndex, eventIndex);
     this.byName.set(name, entry);
     this.order.push(entry);
     this.kept.push(entry);
@@ -79,7 +103,7 @@ export class Recorder {
       for (const e of this.kept) {
         if (this.keptBytes <= this.budgetBytes) break;
         if (e.tensor && pick(e)) {
-          e.tensor = undefined;
+          e.evict();
           this.keptBytes -= e.bytes;
         }
       }
