@@ -195,6 +195,7 @@ export class LayerstepPanel implements vscode.Disposable {
         return;
       }
       this.ready = true;
+      this.clock.viewReady();
     }
     try {
       const handler = this.handlers[m.method] as (p: unknown) => Promise<unknown>;

@@ -39,12 +39,21 @@ export class TensorReaders {
     this.sizes.clear();
   }
 
+  /** Notes the sizes of tensors the host has just described (a frame's scopes), so reading them needs no probe. */
+  learn(source: TensorSource, tensors: readonly { name: string; shape: readonly number[] }[]): void {
+    for (const t of tensors) this.sizes.set(this.key(source, t.name), t.shape.reduce((a, b) => a * b, 1));
+  }
+
+  private key(source: TensorSource, name: string): string {
+    return `${source.kind === 'session' ? source.sessionId : ''}|${name}`;
+  }
+
   reader(source: TensorSource, name: string): ReadValues {
     return async (start, count) => toNumbers((await this.values(source, name, start, count)).values);
   }
 
   async size(source: TensorSource, name: string): Promise<number> {
-    const key = `${source.kind === 'session' ? source.sessionId : ''}|${name}`;
+    const key = this.key(source, name);
     const known = this.sizes.get(key);
     if (known !== undefined) return known;
     const head = await this.values(source, name, 0, 0);
@@ -78,7 +87,9 @@ export function panelHandlers(deps: PanelDeps, readers: TensorReaders): PanelHan
     },
     scopes: async (p) => {
       session(p.sessionId);
-      return tracker.request('scopes', { frameId: p.frameId });
+      const scopes = await tracker.request('scopes', { frameId: p.frameId });
+      readers.learn({ kind: 'session', sessionId: p.sessionId }, [...scopes.inputs, ...scopes.outputs, ...scopes.weights]);
+      return scopes;
     },
     grid: async (p) => {
       const size = await readers.size(p.ref.source, p.ref.name);

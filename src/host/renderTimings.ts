@@ -5,7 +5,10 @@ export interface RenderTimings {
   readonly sessionId: string;
   /** Timeline index of the stop that was drawn. */
   readonly index: number;
-  /** Host clock: from this stop reaching the extension host to the webview's `rendered` message. */
+  /**
+   * Host clock: from this stop reaching the extension host (or, if later, the webview asking for its snapshot
+   * after a reload) to the webview's `rendered` message.
+   */
   readonly stopToRenderMs?: number;
   /** Webview clock: from the stop (or the snapshot) reaching the webview to its drawn frame. */
   readonly webviewMs: number;
@@ -27,6 +30,8 @@ const KEEP_STOPS = 64;
  */
 export class RenderClock {
   private session?: { id: string; firstStopAt?: number; firstRenderMs?: number; renders: number; stops: Map<number, number> };
+  /** When the webview last asked for its snapshot (it was loaded or reloaded). */
+  private readyAt = -Infinity;
 
   constructor(private readonly now: () => number) {}
 
@@ -45,6 +50,11 @@ export class RenderClock {
     if (s.stops.size > KEEP_STOPS) s.stops.delete(s.stops.keys().next().value as number);
   }
 
+  /** The webview asked for its snapshot: stops before this are drawn from it, timed from now. */
+  viewReady(): void {
+    this.readyAt = this.now();
+  }
+
   ended(): void {
     this.session = undefined;
   }
@@ -59,7 +69,7 @@ export class RenderClock {
     return {
       sessionId: s.id,
       index: r.index,
-      stopToRenderMs: at === undefined ? undefined : t - at,
+      stopToRenderMs: at === undefined ? undefined : t - Math.max(at, this.readyAt),
       webviewMs: r.webviewMs,
       phases: r.phases,
       firstStopToFirstRenderMs: s.firstRenderMs,
@@ -75,6 +85,6 @@ export function describeTimings(t: RenderTimings): string {
   const host = t.stopToRenderMs === undefined ? '' : `${ms(t.stopToRenderMs)} after the stop reached the host; `;
   const first = t.renders === 1 && t.firstStopToFirstRenderMs !== undefined
     ? ` First stop of the session to first drawn frame: ${ms(t.firstStopToFirstRenderMs)}.` : '';
-  return `Panel drew event ${t.index}: ${host}webview ${ms(t.webviewMs)} (timeline ${ms(p.timeline)}, scopes ${ms(p.scopes)}, `
+  return `Panel drew event ${t.index + 1}: ${host}webview ${ms(t.webviewMs)} (timeline ${ms(p.timeline)}, scopes ${ms(p.scopes)}, `
     + `tensors ${ms(p.tensors)}, draw ${ms(p.draw)}).${first}`;
 }

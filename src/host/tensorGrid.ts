@@ -50,12 +50,15 @@ export function sampleIndices(n: number, stride: number): Int32Array {
 }
 
 /**
- * Turns tensor values as they arrive into numbers: a typed array from the worker, or what JSON made of one
- * on the debug adapter path (`{"0": 1.5, "1": null}` or an array), where NaN and ±Infinity became `null`
- * and are read back as NaN.
+ * Turns tensor values as they arrive into numbers: a typed array from the worker; what JSON made of one on
+ * the debug adapter path (`{"0": 1.5, "1": null}` or an array), where NaN and ±Infinity became `null` and
+ * are read back as NaN; or `{ base64, dtype }`, the row-major bytes of the engine's typed array, which keeps
+ * every value and is five times smaller than JSON numbers (the form an adapter should send).
  */
 export function toNumbers(values: unknown): ArrayLike<number> {
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) return values as unknown as ArrayLike<number>;
+  const packed = values as { base64?: unknown; dtype?: unknown } | null;
+  if (packed && typeof packed.base64 === 'string' && typeof packed.dtype === 'string') return fromBase64(packed.base64, packed.dtype);
   if (Array.isArray(values)) return Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN));
   if (typeof values === 'object' && values !== null) {
     const o = values as Record<string, unknown>;
@@ -68,6 +71,20 @@ export function toNumbers(values: unknown): ArrayLike<number> {
     return out;
   }
   throw new Error(`tensor values: expected an array, got ${typeof values}`);
+}
+
+const TYPED: Readonly<Record<string, { new (b: ArrayBuffer): ArrayLike<number>; BYTES_PER_ELEMENT: number }>> = {
+  float32: Float32Array, int32: Int32Array, int64: Float64Array, bool: Uint8Array,
+};
+
+function fromBase64(base64: string, dtype: string): ArrayLike<number> {
+  const Typed = TYPED[dtype];
+  if (!Typed) throw new Error(`tensor values: unknown dtype '${dtype}'`);
+  const text = atob(base64);
+  if (text.length % Typed.BYTES_PER_ELEMENT) throw new Error(`tensor values: ${text.length} bytes are not whole ${dtype} elements`);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return new Typed(bytes.buffer);
 }
 
 /** Reads `count` elements from `start`, in pieces of at most {@link READ_CHUNK}. */

@@ -163,11 +163,15 @@ export type WebviewMethod = keyof WebviewRequests;
 export type ParamsOf<M extends WebviewMethod> = WebviewRequests[M]['params'];
 export type ResultOf<M extends WebviewMethod> = WebviewRequests[M]['result'];
 
-/** Milliseconds, on the webview's clock, that each part of a redraw took. */
+/** Milliseconds, on the webview's clock, that each part of a redraw took (they add up to `webviewMs`). */
 export interface RenderPhases {
+  /** Until the new timeline events were in (the frame's scopes are asked for at the same time). */
   readonly timeline: number;
+  /** Then until the frame's scopes were in. */
   readonly scopes: number;
+  /** Then until every tensor view had its values and was drawn. */
   readonly tensors: number;
+  /** Then until the next painted frame. */
   readonly draw: number;
 }
 

@@ -1,0 +1,336 @@
+import type { StepKind, StopInfo } from '../src/protocol/engine';
+import type { Colormap, GridParams, HostEvent, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource } from '../src/protocol/webview';
+import { assertNever, decodeNumber, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
+import type { HostClient } from './client';
+import { clear, h } from './dom';
+import type { BuiltFrame } from './frameView';
+import { buildFrame, buildWeight } from './frameView';
+import { GridCache } from './gridCache';
+import type { NavKey } from './stackView';
+import { StackView } from './stackView';
+import { describeStop } from './status';
+import type { TensorRole } from './tensorLayout';
+import type { ViewEnv } from './tensorView';
+import type { Theme } from './theme';
+import { readTheme } from './theme';
+import { Timeline } from './timeline';
+import { Toolbar } from './toolbar';
+
+type Session = SessionView & { stop?: StopInfo; running: boolean };
+
+/** How long a redraw keeps the old frame on screen while the new one's tensors load (less flicker when stepping). */
+const SWAP_AFTER_MS = 250;
+/** Arrow keys select at once but move the session only when the keys rest this long. */
+const NAV_GOTO_MS = 150;
+
+/**
+ * The panel: follows the session the host reports, draws the stack over time and the current frame, and
+ * turns clicks and keys into requests. All state comes from the host (the `ready` snapshot, then events),
+ * so a reloaded view rebuilds itself.
+ */
+export class App {
+  private colormap: Colormap = 'diverging';
+  private session?: Session;
+  private weight?: ShownWeight;
+  private timeline?: Timeline;
+  private theme: Theme;
+  private renderSeq = 0;
+  private frame?: BuiltFrame;
+  private weightView?: BuiltFrame;
+  private readonly closed = new Set<string>();
+  private readonly weights = new GridCache(32);
+  private navTimer?: ReturnType<typeof setTimeout>;
+  private width = 0;
+  private resizePending = false;
+
+  private readonly toolbar: Toolbar;
+  private readonly stack: StackView;
+  private readonly empty: HTMLElement;
+  private readonly weightSlot: HTMLElement;
+  private readonly stackSlot: HTMLElement;
+  private readonly frameSlot: HTMLElement;
+
+  constructor(private readonly root: HTMLElement, private readonly client: HostClient) {
+    this.theme = readTheme();
+    this.toolbar = new Toolbar((k) => this.step(k));
+    this.stack = new StackView((id, index, how) => this.pick(id, index, how), (key) => this.navigate(key));
+    this.empty = h('div', { id: 'empty', class: 'empty' }, [
+      h('p', { class: 'empty-title', text: 'Press Run or Debug on a model file' }),
+      h('p', { class: 'empty-hint', text: 'The forward pass shows here as a stack of frames over time, with every frame’s inputs, outputs and weights.' }),
+    ]);
+    this.weightSlot = h('div', { class: 'weight-slot' });
+    this.stackSlot = h('div', { class: 'stack-slot' }, [h('h2', { class: 'section-title', text: 'Forward pass' }), this.stack.el]);
+    this.frameSlot = h('div', { id: 'frame' });
+    clear(root);
+    root.classList.remove('loading');
+    root.append(this.toolbar.el, this.empty, this.weightSlot, this.stackSlot, this.frameSlot);
+    this.update();
+  }
+
+  async start(): Promise<void> {
+    this.client.onEvent((e) => this.handle(e, performance.now()));
+    new ResizeObserver(() => this.resized()).observe(this.root);
+    // VS Code swaps the body's theme class when the colour theme changes: read the colours again and redraw.
+    new MutationObserver(() => {
+      this.theme = readTheme();
+      this.redraw();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    const t0 = performance.now();
+    try {
+      this.apply(await this.client.request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION }), t0);
+    } catch (e) {
+      this.toolbar.setStatus(`The panel could not start: ${message(e)}`);
+    }
+  }
+
+  private apply(s: Snapshot, t0: number): void {
+    this.colormap = s.colormap;
+    this.weight = s.weight;
+    this.session = s.session && { ...s.session };
+    this.timeline = s.session && new Timeline(s.session.id);
+    this.stack.clear();
+    this.renderWeight();
+    this.update();
+    if (this.session?.stop) void this.renderStop(t0);
+  }
+
+  private handle(e: HostEvent, t0: number): void {
+    switch (e.type) {
+      case 'sessionStarted':
+        if (this.session?.id === e.session.id) {
+          // The same session, described again (its outline arrived late): keep where it stands.
+          this.session = { ...this.session, ...e.session };
+          this.update();
+          break;
+        }
+        this.session = { ...e.session, running: true };
+        this.timeline = new Timeline(e.session.id);
+        this.renderSeq++;
+        this.stack.clear();
+        this.setFrame(undefined);
+        this.update();
+        break;
+      case 'stopped':
+        if (this.session?.id !== e.sessionId) return;
+        this.session = { ...this.session, stop: e.stop, running: false };
+        void this.renderStop(t0);
+        break;
+      case 'continued':
+        if (this.session?.id !== e.sessionId) return;
+        this.session = { ...this.session, running: true };
+        this.update();
+        break;
+      case 'sessionEnded':
+        if (this.session?.id !== e.sessionId) return;
+        this.session = undefined;
+        this.timeline = undefined;
+        this.renderSeq++;
+        if (this.weight?.ref.source.kind === 'session') this.closeWeight();
+        this.stack.clear();
+        this.setFrame(undefined);
+        this.update();
+        break;
+      case 'weightShown':
+        this.weight = e.weight;
+        this.renderWeight();
+        this.update();
+        break;
+      case 'weightFailed':
+        this.toolbar.setStatus(`Could not show weight '${e.name}': ${e.error.message}`);
+        break;
+      case 'settingsChanged':
+        this.colormap = e.colormap;
+        this.redraw();
+        break;
+      default:
+        assertNever(e, 'host event');
+    }
+  }
+
+  /** Brings the panel to the session's stop: timeline, stack, then the frame's tensors; reports the time it took. */
+  private async renderStop(t0: number): Promise<void> {
+    const seq = ++this.renderSeq;
+    const s = this.session;
+    const stop = s?.stop;
+    const timeline = this.timeline;
+    if (!s || !stop || !timeline) return;
+    this.update();
+    const stale = () => seq !== this.renderSeq;
+    try {
+      // The timeline and the frame's scopes are independent: ask for both at once (each is a round trip
+      // through the debug adapter).
+      const frame = stop.stack[0];
+      const scopesAsked = frame && this.client.request('scopes', { sessionId: s.id, frameId: frame.id });
+      scopesAsked?.catch(() => undefined);
+      if (stop.recorded > timeline.length) {
+        timeline.add(await this.client.request('timeline', { sessionId: s.id, from: timeline.length }));
+        if (stale()) return;
+      }
+      const t1 = performance.now();
+      this.drawStack();
+      if (!frame || !scopesAsked) return;
+      const scopes = await scopesAsked;
+      if (stale()) return;
+      const t2 = performance.now();
+      const source: TensorSource = { kind: 'session', sessionId: s.id };
+      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role), this.closed);
+      const loads = Promise.all(built.views.map((v) => v.load(this.contentWidth())));
+      await Promise.race([loads, delay(SWAP_AFTER_MS)]);
+      if (stale()) return;
+      this.setFrame(built);
+      await loads;
+      if (stale()) return;
+      const t3 = performance.now();
+      await nextPaint();
+      if (stale()) return;
+      const t4 = performance.now();
+      document.body.dataset.renderedIndex = String(stop.index);
+      this.client.notify({
+        type: 'rendered', sessionId: s.id, index: stop.index, webviewMs: t4 - t0,
+        phases: { timeline: t1 - t0, scopes: t2 - t1, tensors: t3 - t2, draw: t4 - t3 },
+      });
+    } catch (e) {
+      if (!stale()) this.toolbar.setStatus(`Could not show this stop: ${message(e)}`);
+    }
+  }
+
+  private drawStack(): void {
+    const s = this.session;
+    if (!s || !this.timeline) return;
+    const stop = s.stop;
+    this.stack.render(this.timeline, s.totalEvents, this.stack.el.clientWidth || this.contentWidth(),
+      stop && { index: stop.index, stack: stop.stack.map((f) => f.id) });
+  }
+
+  private renderWeight(): void {
+    clear(this.weightSlot);
+    this.weightView = undefined;
+    if (!this.weight) return;
+    const built = buildWeight(this.weight, this.env(this.weight.ref.source, 'weight'), () => {
+      this.closeWeight();
+      this.update();
+      void this.client.request('closeWeight', {}).catch(() => undefined);
+    });
+    this.weightView = built;
+    this.weightSlot.append(built.el);
+    void Promise.all(built.views.map((v) => v.load(this.contentWidth())));
+  }
+
+  private closeWeight(): void {
+    this.weight = undefined;
+    this.weightView = undefined;
+    clear(this.weightSlot);
+  }
+
+  private setFrame(built: BuiltFrame | undefined): void {
+    this.frame = built;
+    clear(this.frameSlot);
+    if (built) this.frameSlot.append(built.el);
+  }
+
+  /** Shows or hides the parts for the current state and sets the buttons and the status line. */
+  private update(): void {
+    const s = this.session;
+    this.empty.hidden = !!s || !!this.weight;
+    this.stackSlot.hidden = !s;
+    this.frameSlot.hidden = !s;
+    const stop = s?.stop;
+    this.toolbar.update({
+      session: !!s,
+      running: !!s?.running,
+      finished: !!stop && stop.finished && stop.index >= stop.recorded - 1,
+      atStart: !!stop && stop.index === 0,
+    });
+    this.toolbar.setStatus(describeStop(s));
+  }
+
+  private step(kind: StepKind): void {
+    const s = this.session;
+    if (!s || s.running) return;
+    this.client.request('step', { sessionId: s.id, kind }).catch((e) => this.toolbar.setStatus(`Could not step: ${message(e)}`));
+  }
+
+  /** A click or Enter on a frame: move the session there, so VS Code's CALL STACK follows. */
+  private pick(id: number, index: number, how: 'click' | 'key'): void {
+    const s = this.session;
+    if (!s || s.running || !Number.isInteger(index)) return;
+    this.stack.select(id, how === 'key');
+    this.goto(s, index);
+  }
+
+  private navigate(key: NavKey): void {
+    const s = this.session;
+    const t = this.timeline;
+    if (!s || !t) return;
+    const from = this.stack.selectedId ?? s.stop?.stack[0]?.id;
+    const next = from === undefined ? t.order[0] : t.neighbour(from, key);
+    if (next === undefined) return;
+    this.stack.select(next, true);
+    clearTimeout(this.navTimer);
+    this.navTimer = setTimeout(() => {
+      const index = t.target(next);
+      if (index !== undefined && this.session === s && !s.running) this.goto(s, index);
+    }, NAV_GOTO_MS);
+  }
+
+  private goto(s: Session, index: number): void {
+    if (s.stop?.index === index) return;
+    this.client.request('goto', { sessionId: s.id, index }).catch((e) => this.toolbar.setStatus(`Could not move there: ${message(e)}`));
+  }
+
+  private env(source: TensorSource, role: TensorRole): ViewEnv {
+    const fetch = (p: GridParams) => this.client.request('grid', p);
+    return {
+      source,
+      labels: this.session?.labels,
+      theme: () => this.theme,
+      colormap: () => this.colormap,
+      // Weights do not change during a session, so their values are fetched once; activations are not cached,
+      // nor weights read outside a session (the model loaded there may change under the same names).
+      grid: role === 'weight' && source.kind === 'session' ? (p: GridParams): Promise<TensorGrid> => this.weights.get(p, fetch) : fetch,
+      element: async (name, index) => decodeNumber((await this.client.request('element', { ref: { source, name }, index })).value),
+    };
+  }
+
+  private contentWidth(): number {
+    return Math.max(200, (this.frameSlot.clientWidth || this.root.clientWidth || 600) - 24);
+  }
+
+  /** Redraws for a new width, a frame later: drawing inside the observer's callback would resize what it observes. */
+  private resized(): void {
+    if (this.resizePending) return;
+    this.resizePending = true;
+    requestAnimationFrame(() => {
+      this.resizePending = false;
+      const w = this.root.clientWidth;
+      if (Math.abs(w - this.width) < 8) return;
+      this.width = w;
+      this.redraw();
+    });
+  }
+
+  private redraw(): void {
+    this.drawStack();
+    const width = this.contentWidth();
+    for (const b of [this.frame, this.weightView]) for (const v of b?.views ?? []) v.redraw(width);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves once the frame with our changes has been painted (or soon, if the view is not being painted). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(fallback);
+      resolve();
+    }, 0));
+  });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,83 @@
+import type { Timeline } from './timeline';
+
+/** Geometry of the stack-over-time view (an icicle chart: x = timeline index, y = depth). Pure. */
+
+export type BarState =
+  /** The frame the session stands in. */
+  | 'current'
+  /** A caller of the current frame. */
+  | 'stack'
+  /** Called before the current position (and returned, unless it is on the stack). */
+  | 'past'
+  /** Recorded but after the current position (after a step back): not run yet at this point. */
+  | 'future';
+
+export interface StackBar {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly kind: 'module' | 'node';
+  readonly depth: number;
+  readonly call: number;
+  /** Undefined while the frame has not returned in the recording. */
+  readonly ret?: number;
+  /** Where a click goes: the return event when recorded, else the call. */
+  readonly target: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly state: BarState;
+}
+
+export interface StackLayout {
+  readonly bars: readonly StackBar[];
+  readonly width: number;
+  readonly height: number;
+  /** Width of one timeline event. */
+  readonly eventWidth: number;
+  /** Left edge of the region not recorded yet (equal to `width` when all is recorded). */
+  readonly recordedX: number;
+  /** Centre of the current event, or undefined without a position. */
+  readonly cursorX?: number;
+}
+
+export interface StackOptions {
+  /** Events of a full pass, as the outline counts them (the recording may end up longer, e.g. loops). */
+  readonly totalEvents: number;
+  /** The session's position: timeline index and the ids on its stack, innermost first. */
+  readonly position?: { readonly index: number; readonly stack: readonly number[] };
+  /** Width available; the view scrolls when events would be narrower than `minEventWidth`. */
+  readonly width: number;
+  readonly rowHeight: number;
+  readonly minEventWidth: number;
+}
+
+export function layoutStack(t: Timeline, o: StackOptions): StackLayout {
+  const events = Math.max(o.totalEvents, t.length, 1);
+  const width = Math.max(o.width, Math.ceil(events * o.minEventWidth));
+  const ew = width / events;
+  const current = o.position?.stack[0];
+  const onStack = new Set(o.position?.stack ?? []);
+  const index = o.position?.index ?? t.length;
+  const bars: StackBar[] = [];
+  let maxDepth = 0;
+  for (const id of t.order) {
+    const s = t.span(id);
+    if (!s) continue;
+    const end = s.ret ?? Math.max(s.call, t.length - 1);
+    const state: BarState = id === current ? 'current' : onStack.has(id) ? 'stack' : s.call > index ? 'future' : 'past';
+    bars.push({
+      id, name: s.frame.name, type: s.frame.type, kind: s.frame.kind, depth: s.frame.depth, call: s.call, ret: s.ret,
+      target: s.ret ?? s.call, x: s.call * ew, y: s.frame.depth * o.rowHeight, width: (end - s.call + 1) * ew, state,
+    });
+    maxDepth = Math.max(maxDepth, s.frame.depth + 1);
+  }
+  return {
+    bars,
+    width,
+    height: Math.max(1, maxDepth) * o.rowHeight,
+    eventWidth: ew,
+    recordedX: Math.min(width, t.length * ew),
+    cursorX: o.position ? (o.position.index + 0.5) * ew : undefined,
+  };
+}

@@ -1,0 +1,28 @@
+import type { StopInfo } from '../src/protocol/engine';
+import type { SessionView } from '../src/protocol/webview';
+
+const REASONS: Readonly<Record<StopInfo['reason'], string>> = {
+  entry: 'Stopped on entry',
+  step: 'Stopped',
+  breakpoint: 'Breakpoint',
+  'function breakpoint': 'Breakpoint',
+  exception: 'Exception',
+  pause: 'Paused',
+  goto: 'Moved',
+  end: 'Finished',
+};
+
+/** The status line: what the session is doing and where it stands. Pure. */
+export function describeStop(s: (SessionView & { stop?: StopInfo; running: boolean }) | undefined): string {
+  if (!s) return 'No Layerstep session';
+  const model = s.modelName || 'the model';
+  if (s.running) return s.stop ? `Running ${model}…` : `Starting ${model}…`;
+  const stop = s.stop;
+  if (!stop) return `Starting ${model}…`;
+  const frame = stop.stack[0];
+  const where = frame ? `${stop.point === 'call' ? 'call of' : 'return of'} ${frame.name} (${frame.type})` : `event ${stop.index}`;
+  const total = Math.max(s.totalEvents, stop.recorded);
+  const reason = stop.exception ? `Exception: ${stop.exception.message}` : stop.reason === 'end' ? 'Finished the forward pass' : REASONS[stop.reason] ?? 'Stopped';
+  const detail = stop.description && !stop.exception && stop.reason !== 'step' && stop.reason !== 'goto' ? ` (${stop.description})` : '';
+  return `${reason}${detail} — ${where}, event ${stop.index + 1} of ${total}`;
+}

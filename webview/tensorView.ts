@@ -1,0 +1,282 @@
+import type { TensorStats } from '../src/engine/stats';
+import type { DType } from '../src/engine/tensor';
+import type { Colormap, GridParams, TensorGrid, TensorSource } from '../src/protocol/webview';
+import { MAX_DRAWN_VALUES } from '../src/protocol/webview';
+import { barBins, topK } from './bars';
+import type { ColorScale } from './colors';
+import { makeScale } from './colors';
+import { clear, h, sizeCanvas } from './dom';
+import { paintBars } from './draw/barChart';
+import type { MapRect } from './draw/heatmap';
+import { paintMaps } from './draw/heatmap';
+import { paintHistogram } from './draw/histogramChart';
+import { legendHeight, paintLegend } from './draw/legend';
+import { formatExact, formatIndex, formatNumber, formatShape, num } from './format';
+import { finiteRange, histogram, planBins } from './histogram';
+import type { TensorLayout, TensorRole } from './tensorLayout';
+import { chooseLayout, fitGrid, gridOf, squareSide, tileMaps } from './tensorLayout';
+import type { Theme } from './theme';
+
+/** What a tensor view is told about its tensor (a scope entry of the engine, or a shown weight). */
+export interface TensorInfo {
+  readonly name: string;
+  readonly label: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly summary: string;
+  /** Exact statistics (fields may be null where JSON dropped a NaN); absent for some shown weights. */
+  readonly stats?: TensorStats;
+}
+
+export interface ViewEnv {
+  readonly source: TensorSource;
+  readonly labels?: readonly string[];
+  theme(): Theme;
+  colormap(): Colormap;
+  grid(params: GridParams): Promise<TensorGrid>;
+  element(name: string, index: number): Promise<number>;
+}
+
+const SIDE_W = 220;
+const MAX_H = 320;
+const BARS_H = 120;
+
+/**
+ * One tensor: its name and summary, a picture chosen by its shape (heatmap, feature maps, bar chart), a
+ * histogram and a colour legend, and a hover line with the exact value and index under the pointer.
+ */
+export class TensorView {
+  readonly el: HTMLElement;
+  private readonly layout: TensorLayout;
+  private readonly main: HTMLElement;
+  private readonly side: HTMLElement;
+  private readonly hover: HTMLElement;
+  private readonly note: HTMLElement;
+  private data?: TensorGrid;
+  private width = 0;
+  private hoverSeq = 0;
+
+  constructor(readonly info: TensorInfo, role: TensorRole, private readonly env: ViewEnv) {
+    this.layout = chooseLayout(info.shape, role);
+    this.main = h('div', { class: 'tensor-main' }, [h('div', { class: 'tensor-loading', text: 'Loading…' })]);
+    this.side = h('div', { class: 'tensor-side' });
+    this.hover = h('div', { class: 'tensor-hover', attrs: { 'aria-live': 'polite' } });
+    this.note = h('div', { class: 'tensor-note' });
+    this.el = h('section', { class: 'tensor-view', attrs: { 'data-tensor-name': info.name, 'data-layout': this.layout.kind } }, [
+      h('div', { class: 'tensor-head' }, [
+        h('span', { class: 'tensor-label', text: info.label }),
+        h('span', { class: 'tensor-summary', text: info.summary, title: info.name }),
+      ]),
+      h('div', { class: 'tensor-body' }, [this.main, this.side]),
+      this.hover,
+      this.note,
+    ]);
+  }
+
+  /** Fetches what the picture needs, then draws it `width` CSS pixels wide. Never rejects: errors are shown. */
+  async load(width: number): Promise<void> {
+    this.width = width;
+    const grid = gridOf(this.layout);
+    try {
+      if (grid) {
+        this.data = await this.env.grid({ ref: { source: this.env.source, name: this.info.name }, ...grid, maxValues: MAX_DRAWN_VALUES });
+      } else if (this.layout.kind === 'scalar') {
+        const v = await this.env.element(this.info.name, 0);
+        this.data = { outRows: 1, outCols: 1, rowIndex: Int32Array.of(0), colIndex: Int32Array.of(0), values: Float64Array.of(v), exact: true, substituted: 0 };
+      }
+      this.draw();
+    } catch (e) {
+      clear(this.main);
+      this.main.append(h('div', { class: 'tensor-error', text: `Could not read '${this.info.name}': ${e instanceof Error ? e.message : String(e)}` }));
+    }
+  }
+
+  /** Draws again (new width, theme or colormap) from the values already fetched. */
+  redraw(width: number): void {
+    this.width = width;
+    if (this.data) this.draw();
+  }
+
+  private draw(): void {
+    const data = this.data;
+    clear(this.main);
+    clear(this.side);
+    const layout = this.layout;
+    if (layout.kind === 'empty') {
+      this.main.append(h('div', { class: 'tensor-scalar', text: 'empty' }));
+      return;
+    }
+    if (!data) return;
+    if (layout.kind === 'scalar') {
+      this.main.append(h('div', { class: 'tensor-scalar', text: formatExact(data.values[0]) }));
+      return;
+    }
+    const theme = this.env.theme();
+    const stats = this.info.stats;
+    const fetched = finiteRange(data.values);
+    const min = stats && Number.isFinite(num(stats.min)) ? num(stats.min) : fetched.min;
+    const max = stats && Number.isFinite(num(stats.max)) ? num(stats.max) : fetched.max;
+    const scale = makeScale(this.env.colormap(), min, max, theme.palette);
+    const wide = this.width >= 560;
+    const mainW = Math.max(120, wide ? this.width - SIDE_W - 16 : this.width);
+
+    if (layout.kind === 'bars') this.drawBars(data, layout.length, mainW, min, max, scale, theme);
+    else this.drawMaps(data, layout, mainW, scale);
+
+    const specials = {
+      nan: stats ? num(stats.nan) || 0 : countIf(data.values, (v) => v !== v),
+      inf: stats ? (num(stats.posInf) || 0) + (num(stats.negInf) || 0) : countIf(data.values, (v) => v === Infinity || v === -Infinity),
+    };
+    const sideW = wide ? SIDE_W : Math.min(this.width, SIDE_W);
+    const hist = histogram(data.values, planBins(min, max, data.values.length, this.info.dtype !== 'float32'));
+    const hc = h('canvas', { class: 'histogram', attrs: { role: 'img', 'aria-label': `Histogram of ${this.info.label} from ${formatNumber(hist.min)} to ${formatNumber(hist.max)}` } });
+    paintHistogram(sizeCanvas(hc, sideW, 72), hist, sideW, 72, scale, theme);
+    const lc = h('canvas', { class: 'legend', attrs: { role: 'img', 'aria-label': `Colour scale from ${formatNumber(scale.min)} to ${formatNumber(scale.max)}` } });
+    paintLegend(sizeCanvas(lc, sideW, legendHeight(specials)), sideW, scale, theme, specials);
+    const size = this.info.shape.reduce((a, b) => a * b, 1);
+    this.side.append(
+      hc,
+      h('div', { class: 'tensor-caption', text: data.exact && gridSize(layout) === size ? `histogram of ${size.toLocaleString('en-US')} values` : `histogram of ${data.values.length.toLocaleString('en-US')} sampled values` }),
+      lc,
+    );
+    const notes: string[] = [];
+    if (!data.exact) {
+      const g = gridOf(layout);
+      notes.push(`drawn from ${data.outRows}×${data.outCols} samples of ${g?.rows}×${g?.cols}${layout.kind === 'maps' ? ' per map' : ''}`);
+    }
+    if (data.substituted) notes.push(`${data.substituted} sampled cells show a NaN or Inf from their block`);
+    if (layout.kind === 'maps' && layout.note) notes.push(layout.note);
+    if (layout.kind === 'heatmap' && this.info.shape.length > 2) notes.push(`${formatShape(this.info.shape)} shown as ${layout.rows}×${layout.cols}`);
+    this.note.textContent = notes.join(' · ');
+  }
+
+  private drawMaps(data: TensorGrid, layout: Extract<TensorLayout, { kind: 'heatmap' | 'maps' }>, maxW: number, scale: ColorScale): void {
+    const maps = layout.kind === 'maps' ? layout.shown : 1;
+    let rects: MapRect[];
+    let w: number;
+    let hgt: number;
+    if (layout.kind === 'heatmap') {
+      const fit = fitGrid(layout.rows, layout.cols, maxW, MAX_H);
+      rects = [{ x: 0, y: 0, w: fit.width, h: fit.height }];
+      w = fit.width;
+      hgt = fit.height;
+    } else {
+      const t = tileMaps(maps, layout.rows, layout.cols, maxW);
+      rects = Array.from({ length: maps }, (_, m) => ({ x: (m % t.perRow) * (t.tileW + 4), y: Math.floor(m / t.perRow) * (t.tileH + 4), w: t.tileW, h: t.tileH }));
+      w = t.width;
+      hgt = t.height;
+    }
+    const what = layout.kind === 'maps' ? `${maps} feature maps of ${layout.rows} by ${layout.cols}` : `heatmap of ${layout.rows} by ${layout.cols} values`;
+    const canvas = h('canvas', { class: layout.kind === 'maps' ? 'heatmap maps' : 'heatmap', attrs: { role: 'img', 'aria-label': `${this.info.label}: ${what}` } });
+    paintMaps(sizeCanvas(canvas, w, hgt), data.values, data.outRows, data.outCols, rects, scale);
+    const stride = layout.kind === 'maps' ? layout.mapStride : 0;
+    this.attachHover(canvas, (x, y) => mapsElementAt(data, rects, layout.rows, layout.cols, stride, x, y));
+    this.main.append(canvas);
+  }
+
+  private drawBars(data: TensorGrid, length: number, maxW: number, min: number, max: number, scale: ColorScale, theme: Theme): void {
+    const labels = this.env.labels && this.env.labels.length === length ? this.env.labels : undefined;
+    const side = squareSide(length);
+    const room = side && data.exact ? maxW - 176 : maxW;
+    const width = Math.max(120, Math.min(room, Math.max(160, length * 28)));
+    const bins = barBins(data.values, Math.max(1, Math.floor(width / 2)));
+    const k = labels ? Math.min(3, length) : 0;
+    const top = new Map(topK(data.values, k).map((i, rank) => [i, rank]));
+    const canvas = h('canvas', { class: 'bars', attrs: { role: 'img', 'aria-label': `${this.info.label}: bar chart of ${length} values` } });
+    paintBars(sizeCanvas(canvas, width, BARS_H), { bins, min, max, top, labels }, width, BARS_H, scale, theme);
+    this.attachHover(canvas, (x) => barElementAt(data, length, x / width));
+    if (side && data.exact) {
+      // A vector of k² values (a flattened 28×28 image) is also drawn as the k×k picture it probably is.
+      const fit = fitGrid(side, side, 160, 160, 96);
+      const rects = [{ x: 0, y: 0, w: fit.width, h: fit.height }];
+      const image = h('canvas', { class: 'heatmap as-image', title: `${length} values as ${side}×${side}`, attrs: { role: 'img', 'aria-label': `${this.info.label} drawn as a ${side} by ${side} image` } });
+      paintMaps(sizeCanvas(image, fit.width, fit.height), data.values, side, side, rects, scale);
+      this.attachHover(image, (x, y) => mapsElementAt(data, rects, side, side, 0, x, y, side, side));
+      this.main.classList.add('with-image');
+      this.main.append(h('div', { class: 'bars-row' }, [image, canvas]));
+    } else {
+      this.main.append(canvas);
+    }
+    if (labels && top.size) {
+      const items = [...top.keys()].map((i) => `${labels[i]}: ${formatNumber(data.values[i])}`);
+      this.main.append(h('div', { class: 'topk', text: `Top ${top.size}: ${items.join(' · ')}` }));
+    }
+  }
+
+  private attachHover(canvas: HTMLCanvasElement, at: (x: number, y: number) => Found | undefined): void {
+    canvas.addEventListener('mousemove', (e) => void this.showHover(at(e.offsetX, e.offsetY)));
+    canvas.addEventListener('mouseleave', () => {
+      this.hoverSeq++;
+      this.hover.textContent = '';
+    });
+  }
+
+  /** Shows the exact element under the pointer, fetching it when it is not among the sampled values. */
+  private async showHover(found: Found | undefined): Promise<void> {
+    const seq = ++this.hoverSeq;
+    if (!found) {
+      this.hover.textContent = '';
+      return;
+    }
+    const where = `${this.info.label}${formatIndex(found.flat, this.info.shape)}`;
+    const label = this.layout.kind === 'bars' && this.env.labels?.length === this.layout.length ? ` (label ${this.env.labels[found.flat]})` : '';
+    if (found.local !== undefined) {
+      this.hover.textContent = `${where}${label} = ${formatExact(found.local)}`;
+      return;
+    }
+    this.hover.textContent = `${where}${label} = …`;
+    try {
+      const v = await this.env.element(this.info.name, found.flat);
+      if (seq === this.hoverSeq) this.hover.textContent = `${where}${label} = ${formatExact(v)}`;
+    } catch (e) {
+      if (seq === this.hoverSeq) this.hover.textContent = `${where}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+}
+
+/** An element under the pointer: its flat index, and its value when the fetched values hold it exactly. */
+interface Found {
+  readonly flat: number;
+  readonly local?: number;
+}
+
+/** The element at `fx` (0..1) along a bar chart of `length` values drawn from `d`. */
+function barElementAt(d: TensorGrid, length: number, fx: number): Found | undefined {
+  if (fx < 0 || fx >= 1) return undefined;
+  const flat = Math.min(length - 1, Math.floor(fx * length));
+  if (d.exact) return { flat, local: d.values[flat] };
+  const j = Math.min(d.outCols - 1, Math.floor(fx * d.outCols));
+  return d.colIndex[j] === flat && Number.isFinite(d.values[j]) ? { flat, local: d.values[j] } : { flat };
+}
+
+/**
+ * The element under (x, y) on maps of `rows × cols` drawn in `rects` from `d` (whose cells are `outRows ×
+ * outCols` per map unless given): exact when the sampled cell is that very element.
+ */
+function mapsElementAt(d: TensorGrid, rects: readonly MapRect[], rows: number, cols: number, mapStride: number, x: number, y: number,
+  outRows = d.outRows, outCols = d.outCols): Found | undefined {
+  const m = rects.findIndex((r) => x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h);
+  if (m < 0) return undefined;
+  const r = rects[m];
+  const fx = (x - r.x) / r.w;
+  const fy = (y - r.y) / r.h;
+  const row = Math.min(rows - 1, Math.floor(fy * rows));
+  const col = Math.min(cols - 1, Math.floor(fx * cols));
+  const flat = m * mapStride + row * cols + col;
+  const i = Math.min(outRows - 1, Math.floor(fy * outRows));
+  const j = Math.min(outCols - 1, Math.floor(fx * outCols));
+  const v = d.values[(m * outRows + i) * outCols + j];
+  if (d.exact) return { flat, local: v };
+  return d.rowIndex[i] === row && d.colIndex[j] === col && Number.isFinite(v) ? { flat, local: v } : { flat };
+}
+
+function gridSize(layout: TensorLayout): number {
+  const g = gridOf(layout);
+  return g ? g.maps * g.rows * g.cols : 0;
+}
+
+function countIf(values: ArrayLike<number>, f: (v: number) => boolean): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (f(values[i])) n++;
+  return n;
+}
