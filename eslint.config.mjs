@@ -38,4 +38,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The panel runs in a browser sandbox: it talks to the host only through src/protocol.
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['vscode'], message: 'The webview cannot import vscode; post a message through src/protocol/webview.ts.' },
+          { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'The webview runs in a browser.' },
+          { group: ['**/src/host/**', '**/src/debug/**', '**/src/runner/**', '**/src/loaders/**'], message: 'The webview only shares src/protocol (and pure engine formatting) with the host.' },
+        ],
+      }],
+    },
+  },
 );
