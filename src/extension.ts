@@ -9,8 +9,19 @@ import { ModelTreeProvider } from './host/modelTree';
 import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
 
+/**
+ * What `activate` returns (`vscode.extensions.getExtension('layerstep.layerstep').exports`): read-only handles
+ * the end-to-end suite uses to check the sidebar as VS Code sees it, without a command made only for tests.
+ */
+export interface LayerstepApi {
+  /** The provider behind the `layerstep.model` view: `getChildren` / `getTreeItem` give its rows. */
+  readonly modelTree: ModelTreeProvider;
+  /** The view itself: its `message` holds the error of a model that does not load. */
+  readonly modelView: vscode.TreeView<ModelItem>;
+}
+
 /** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): LayerstepApi {
   const tracker = new SessionTracker();
   const models = new ModelService(context.extensionPath);
   const tree = new ModelTreeProvider();
@@ -67,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
   );
   void showModelOf(vscode.window.activeTextEditor);
+  return { modelTree: tree, modelView: treeView };
 }
 
 export function deactivate(): void {}

@@ -68,6 +68,8 @@ export class EngineService {
         return { events, frames };
       },
       close: async () => {
+        // A forward move still running stops at its next event, and later moves reject.
+        this.runner?.dispose();
         this.runner = undefined;
         this.model = undefined;
       },

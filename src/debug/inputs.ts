@@ -15,7 +15,7 @@ export async function resolveInputs(
       try {
         bytes = await readFile(spec.path);
       } catch (e) {
-        throw Object.assign(new Error(`Cannot read the input file ${spec.path}: ${(e as Error).message}`), { name: 'InputError' });
+        throw Object.assign(new Error(`${spec.path}: cannot read the input file (${ioReason(e)}).`), { name: 'InputError' });
       }
       return Object.fromEntries(bindInputs(spec.path, decodeTensorFile(spec.path, bytes), model.inputs));
     }
@@ -30,5 +30,15 @@ export async function resolveInputs(
     }
     case 'random':
       return Object.fromEntries(randomInputs(model.inputs, spec.seed));
+  }
+}
+
+/** The reason a port's read failed in a few words; Node's errors carry a `code`, other ports' a message. */
+function ioReason(e: unknown): string {
+  switch ((e as { code?: unknown }).code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'it is a folder';
+    default: return e instanceof Error ? e.message : String(e);
   }
 }

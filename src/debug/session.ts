@@ -41,6 +41,8 @@ export class LayerstepDebugSession extends DebugSession {
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((r) => (this.configured = r));
   private progressId = 0;
+  /** The progress notification open now (0: none); engine progress events update only that one. */
+  private activeProgress = 0;
   private supportsProgress = false;
   private busy = Promise.resolve();
 
@@ -50,8 +52,8 @@ export class LayerstepDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
     client.onEvent((e) => {
       if (e.type === 'output') this.sendEvent(new OutputEvent(e.text.endsWith('\n') ? e.text : e.text + '\n', 'console'));
-      else if (this.progressId && this.supportsProgress) {
-        this.sendEvent(new ProgressUpdateEvent(String(this.progressId), `${e.done} of ${e.total} ops`));
+      else if (this.activeProgress) {
+        this.sendEvent(new ProgressUpdateEvent(String(this.activeProgress), `${e.done} of ${e.total} ops`));
       }
     });
   }
@@ -91,13 +93,16 @@ export class LayerstepDebugSession extends DebugSession {
         memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
       });
     } catch (e) {
-      this.sendErrorResponse(response, { id: 1, format: toWireError(e).message, showUser: true });
+      this.sendErrorResponse(response, errorMessage(1, toWireError(e).message, true));
       this.sendEvent(new TerminatedEvent());
       return;
     }
     this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));
     this.sendEvent(new InitializedEvent());
-    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000))]);
+    // A client that never sends configurationDone still gets its launch answered.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     this.sendResponse(response);
     if (args.stopOnEntry) {
       this.report(await this.client.request('position', {}));
@@ -133,7 +138,8 @@ export class LayerstepDebugSession extends DebugSession {
         if (n.source && n.source.startLine >= args.line && n.source.startLine <= end) lines.add(n.source.startLine);
         n.children.forEach(visit);
       };
-      visit(this.outline.root);
+      // The root's range is the whole file, and a line breakpoint never binds to the root: only its layers count.
+      this.outline.root.children.forEach(visit);
     }
     response.body = { breakpoints: [...lines].sort((a, b) => a - b).map((line) => ({ line })) };
     this.sendResponse(response);
@@ -166,11 +172,11 @@ export class LayerstepDebugSession extends DebugSession {
       const atReturn = i + start === 0 && this.last?.point === 'return';
       const sf = new StackFrame(f.id, frameLabel(f, atReturn));
       if (f.source) {
+        // The start only: VS Code selects a frame's whole range in the editor, and a selected layer (or, for
+        // the model's frame, the whole file) would be replaced by the next key the user presses.
         sf.source = new Source(baseName(this.modelPath), this.modelPath);
         sf.line = f.source.startLine;
         sf.column = f.source.startColumn;
-        sf.endLine = f.source.endLine;
-        sf.endColumn = f.source.endColumn;
       } else {
         sf.line = 0;
         sf.column = 0;
@@ -204,8 +210,9 @@ export class LayerstepDebugSession extends DebugSession {
         return;
       }
       const list = scopes[ref.scope];
-      const prefix = ref.scope === 'weights' ? 'weights.' : `${ref.scope}.`;
-      response.body = { variables: list.map((t) => tensorVariable(this.refs, t, isIdentifier(t.label) ? prefix + t.label : undefined)) };
+      // `weights.kernel`, `inputs.x`, or `outputs["hidden/relu:0"]` for a value name that is not an identifier.
+      const nameOf = (label: string) => (isIdentifier(label) ? `${ref.scope}.${label}` : `${ref.scope}[${JSON.stringify(label)}]`);
+      response.body = { variables: list.map((t) => tensorVariable(this.refs, t, nameOf(t.label))) };
       if (ref.scope === 'outputs' && list.length === 0) {
         response.body.variables.push({ name: '(not yet)', value: 'outputs appear when this frame returns', variablesReference: 0, presentationHint: { kind: 'virtual' } });
       }
@@ -215,13 +222,13 @@ export class LayerstepDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     try {
       const result = await this.client.request('evaluate', { expression: args.expression, frameId: args.frameId });
-      const v = result.tensor ? tensorVariable(this.refs, result.tensor) : undefined;
+      // A tensor result is kept under a name (`$3`) that expressions read, so its children can be watched too.
+      const v = result.tensor ? tensorVariable(this.refs, result.tensor, result.tensor.name) : undefined;
       response.body = { result: result.text, variablesReference: v?.variablesReference ?? 0, indexedVariables: v?.indexedVariables, type: v?.type };
       this.sendResponse(response);
     } catch (e) {
       // Hovers over words that are not expressions stay silent; elsewhere the message is the answer.
-      const message = toWireError(e).message;
-      this.sendErrorResponse(response, { id: 2, format: message, showUser: false });
+      this.sendErrorResponse(response, errorMessage(2, toWireError(e).message, false));
     }
   }
 
@@ -243,8 +250,7 @@ export class LayerstepDebugSession extends DebugSession {
   protected override reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.step(r, 'reverseContinue'); }
 
   protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
-    this.sendResponse(response);
-    void this.run(() => this.client.request('restartFrame', { frameId: args.frameId }));
+    void this.run(() => this.client.request('restartFrame', { frameId: args.frameId }), false, response);
   }
 
   protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
@@ -265,11 +271,10 @@ export class LayerstepDebugSession extends DebugSession {
       return void this.move((params as EngineRequests['step']['params']).kind);
     }
     if (method === 'goto' || method === 'restartFrame' || method === 'runTo') {
-      this.sendResponse(response);
-      return void this.run(() => this.client.request(method, params));
+      return void this.run(() => this.client.request(method, params), false, response);
     }
     if (method === 'open' || method === 'close') {
-      return this.sendErrorResponse(response, { id: 3, format: `'${method}' is not available through the debug session.`, showUser: false });
+      return this.sendErrorResponse(response, errorMessage(3, `'${method}' is not available through the debug session.`, false));
     }
     if (method === 'position' && this.last) {
       response.body = this.last;
@@ -301,23 +306,38 @@ export class LayerstepDebugSession extends DebugSession {
     return this.run(() => this.client.request('step', { kind }), kind === 'continue' || kind === 'out' || kind === 'over');
   }
 
-  /** Runs one move after the previous one has finished, with progress for long moves, and reports where it stopped. */
-  private run(move: () => Promise<StopInfo>, showProgress = false): Promise<void> {
+  /**
+   * Runs one move after the previous one has finished, with progress for long moves, and reports where it stopped.
+   * With `response` (a jump: restartFrame, goto, runTo) the response is sent once the move is done, still before
+   * the `stopped` event, and a move that fails is an error response; without it (a step, answered already), a
+   * failure ends the session with the error on stderr.
+   */
+  private run(move: () => Promise<StopInfo>, showProgress = false, response?: DebugProtocol.Response): Promise<void> {
     this.busy = this.busy.then(async () => {
       const progress = showProgress && this.supportsProgress ? ++this.progressId : 0;
       if (progress) {
         const start = new ProgressStartEvent(String(progress), 'Running the forward pass') as DebugProtocol.ProgressStartEvent;
         start.body.cancellable = true;
         this.sendEvent(start);
+        this.activeProgress = progress;
       }
       try {
-        this.report(await move());
+        const stop = await move();
+        if (response) this.sendResponse(response);
+        this.report(stop);
       } catch (e) {
         const err = toWireError(e);
-        this.sendEvent(new OutputEvent(err.message + '\n', 'stderr'));
-        this.sendEvent(new TerminatedEvent());
+        if (response) {
+          this.sendErrorResponse(response, errorMessage(5, err.message, true));
+        } else {
+          this.sendEvent(new OutputEvent(err.message + '\n', 'stderr'));
+          this.sendEvent(new TerminatedEvent());
+        }
       } finally {
-        if (progress) this.sendEvent(new ProgressEndEvent(String(progress)));
+        if (progress) {
+          this.activeProgress = 0;
+          this.sendEvent(new ProgressEndEvent(String(progress)));
+        }
       }
     });
     return this.busy;
@@ -353,13 +373,21 @@ export class LayerstepDebugSession extends DebugSession {
       this.sendResponse(response);
     } catch (e) {
       const err = isWireError(e) ? e : toWireError(e);
-      this.sendErrorResponse(response, { id: 4, format: err.message.replace(/[{}]/g, ''), showUser: err.kind !== 'expression' });
+      this.sendErrorResponse(response, errorMessage(4, err.message, err.kind !== 'expression'));
     }
   }
 }
 
 /** Breakpoint ids are runner ids; breakpoint events use them to verify later. */
 export { BreakpointEvent };
+
+/**
+ * An error for sendErrorResponse. DebugSession formats the text as a template in which `{_name}` reads a variable,
+ * so a message quoting such text (a layer named `{_x}`) would throw without an (empty) variables object.
+ */
+function errorMessage(id: number, format: string, showUser: boolean): DebugProtocol.Message {
+  return { id, format, showUser, variables: {} };
+}
 
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;

@@ -3,7 +3,10 @@ import { formatNumber, formatSummary, tensorStats } from '../engine/stats';
 import { Tensor } from '../engine/tensor';
 import type { EngineClient, TensorSummary } from '../protocol/engine';
 
-/** A variables reference: a scope of a frame, or a slice of a tensor (elements from `offset` with `shape`). */
+/**
+ * A variables reference: a scope of a frame, or a slice of a tensor (elements from `offset` with `shape`). A slice's
+ * `path` is an expression that reads it (`weights.kernel[3]`), or '' when the tensor has none.
+ */
 export type VarRef =
   | { readonly kind: 'scope'; readonly frameId: number; readonly scope: 'inputs' | 'outputs' | 'weights' | 'attrs' }
   | { readonly kind: 'slice'; readonly tensor: string; readonly dtype: TensorSummary['dtype']; readonly shape: readonly number[]; readonly offset: number; readonly path: string };
@@ -34,7 +37,7 @@ export class VarRefs {
 /** The DAP variable for a whole tensor: its summary as the value, its first axis as lazy, paged children. */
 export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: string): DebugProtocol.Variable {
   const expandable = t.shape.length > 0 && t.shape.reduce((a, b) => a * b, 1) > 1;
-  const ref = expandable ? refs.add({ kind: 'slice', tensor: t.name, dtype: t.dtype, shape: t.shape, offset: 0, path: '' }) : 0;
+  const ref = expandable ? refs.add({ kind: 'slice', tensor: t.name, dtype: t.dtype, shape: t.shape, offset: 0, path: evaluateName ?? '' }) : 0;
   return {
     name: t.label,
     value: t.summary,
@@ -57,13 +60,13 @@ export async function sliceChildren(
   if (rest.length === 0) {
     const got = await client.request('tensor', { name: ref.tensor, start: ref.offset + from, count: to - from });
     for (let i = from; i < to; i++) {
-      vars.push({ name: `[${i}]`, value: formatNumber(Number(got.values[i - from])), variablesReference: 0 });
+      vars.push({ name: `[${i}]`, value: formatNumber(Number(got.values[i - from])), variablesReference: 0, evaluateName: childPath(ref.path, i) });
     }
     return vars;
   }
   for (let i = from; i < to; i++) {
     const offset = ref.offset + i * inner;
-    const path = `${ref.path}[${i}]`;
+    const path = childPath(ref.path, i) ?? '';
     let value = `${ref.dtype}[${rest.join(',')}]`;
     if (inner <= MAX_CHILD_SUMMARY) {
       const got = await client.request('tensor', { name: ref.tensor, start: offset, count: inner });
@@ -71,7 +74,12 @@ export async function sliceChildren(
       value = formatSummary(t, tensorStats(t));
     }
     const child = refs.add({ kind: 'slice', tensor: ref.tensor, dtype: ref.dtype, shape: rest, offset, path });
-    vars.push({ name: `[${i}]`, value, variablesReference: inner > 1 || rest.length > 0 ? child : 0, indexedVariables: rest[0] });
+    vars.push({ name: `[${i}]`, value, variablesReference: child, indexedVariables: rest[0], evaluateName: path || undefined });
   }
   return vars;
+}
+
+/** `x[0]` for element 0 of the slice read by `x`; undefined when the slice has no expression. */
+function childPath(path: string, i: number): string | undefined {
+  return path ? `${path}[${i}]` : undefined;
 }

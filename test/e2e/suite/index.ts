@@ -13,6 +13,10 @@ import * as mochaModule from 'mocha';
  */
 const testFiles: ReadonlyArray<() => Promise<unknown>> = [
   () => import('./extension.test'),
+  () => import('./commands.test'),
+  () => import('./tree.test'),
+  () => import('./debug.test'),
+  () => import('./panel.test'),
 ];
 
 /** Lines run() logs around mocha's output, so the harness can tell it from the workbench's own log lines. */
