@@ -22,7 +22,16 @@ export function describeStop(s: (SessionView & { stop?: StopInfo; running: boole
   const frame = stop.stack[0];
   const where = frame ? `${stop.point === 'call' ? 'call of' : 'return of'} ${frame.name} (${frame.type})` : `event ${stop.index}`;
   const total = Math.max(s.totalEvents, stop.recorded);
-  const reason = stop.exception ? `Exception: ${stop.exception.message}` : stop.reason === 'end' ? 'Finished the forward pass' : REASONS[stop.reason] ?? 'Stopped';
-  const detail = stop.description && !stop.exception && stop.reason !== 'step' && stop.reason !== 'goto' ? ` (${stop.description})` : '';
+  const isBreakpoint = stop.reason === 'breakpoint' || stop.reason === 'function breakpoint';
+  // A breakpoint's description already says what it is (`breakpoint at line 23 (hidden2)`): say it once.
+  const reason = stop.exception ? `Exception: ${stop.exception.message}`
+    : stop.reason === 'end' ? 'Finished the forward pass'
+    : isBreakpoint && stop.description ? capitalize(stop.description)
+    : REASONS[stop.reason] ?? 'Stopped';
+  const detail = stop.description && !stop.exception && !isBreakpoint && stop.reason !== 'step' && stop.reason !== 'goto' ? ` (${stop.description})` : '';
   return `${reason}${detail} — ${where}, event ${stop.index + 1} of ${total}`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -14,8 +14,8 @@ describe('describeStop', () => {
   });
 
   it('names breakpoints and exceptions', () => {
-    expect(describeStop({ ...session, running: false, stop: stop({ reason: 'breakpoint', description: "layer 'add'" }) }))
-      .toBe("Breakpoint (layer 'add') — call of add (add), event 5 of 26");
+    expect(describeStop({ ...session, running: false, stop: stop({ reason: 'breakpoint', description: 'breakpoint at line 5 (add)' }) }))
+      .toBe('Breakpoint at line 5 (add) — call of add (add), event 5 of 26');
     expect(describeStop({ ...session, running: false, stop: stop({ reason: 'exception', point: 'return', exception: { filter: 'nanOrInf', message: 'NaN in output' } }) }))
       .toBe('Exception: NaN in output — return of add (add), event 5 of 26');
   });
