@@ -53,7 +53,8 @@ export class ModelBuilder {
 
   constructor(
     readonly doc: JsonDocument,
-    readonly resolver: WeightResolver,
+    /** Where `weight()` reads from; a format that registers its weights itself passes one that refuses. */
+    readonly resolver: Pick<WeightResolver, 'resolve' | 'declaredShape'>,
     readonly maxBytes: number,
   ) {}
 

@@ -25,7 +25,7 @@ const gated: ParamTable = {
   recurrentActivation: { kind: 'activation', doc: 'Activation of the gates.', default: 'sigmoid' },
 };
 
-interface Cell {
+export interface Cell {
   readonly kernel: Value;
   readonly recurrent: Value;
   readonly bias?: Value;
@@ -40,18 +40,18 @@ interface Cell {
 }
 
 /** x[:, t, :] as [B, F]. */
-function inputAt(s: ModuleBuilder, x: Value, t: number): Value {
+export function inputAt(s: ModuleBuilder, x: Value, t: number): Value {
   const xt = s.op('slice', [x], { starts: [t], ends: [t + 1], axes: [1], steps: [1] });
   return s.op('squeeze', [xt], { axes: [1] }, 'x_t');
 }
 
-function rnnStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value): Value {
+export function rnnStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value): Value {
   let z = s.op('add', [s.op('matmul', [xt, c.kernel]), s.op('matmul', [h, c.recurrent])]);
   if (c.bias) z = s.op('add', [z, c.bias]);
   return activate(s, z, c.act, 'h');
 }
 
-function lstmStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value, cell: Value): [Value, Value] {
+export function lstmStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value, cell: Value): [Value, Value] {
   let z = s.op('add', [s.op('matmul', [xt, c.kernel]), s.op('matmul', [h, c.recurrent])]);
   if (c.bias) z = s.op('add', [z, c.bias]);
   const [zi, zf, zg, zo] = s.call('split', [z], { axis: -1, numOutputs: 4 }, 'gates');
@@ -63,7 +63,7 @@ function lstmStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value, cell: Value): 
   return [s.op('mul', [o, activate(s, next, c.act)], {}, 'h'), next];
 }
 
-function gruStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value): Value {
+export function gruStep(s: ModuleBuilder, c: Cell, xt: Value, h: Value): Value {
   let zx = s.op('matmul', [xt, c.kernel]);
   let z: Value;
   let candidate: Value;
