@@ -1,6 +1,8 @@
 import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
 import { nativeLoader } from './native/index';
+import { tfjsLoader } from './tfjs/index';
+import { onnxLoader } from './onnx/index';
 import { DEFAULT_LOAD_OPTIONS } from './types';
 import type { Loader, LoadOptions, ModelSource } from './types';
 
@@ -32,10 +34,12 @@ export class LoaderRegistry {
   }
 }
 
-/** The registry with every built-in format (for now only `layerstep/1`). */
+/** The registry with every built-in format. */
 export function createDefaultLoaders(): LoaderRegistry {
   const registry = new LoaderRegistry();
+  registry.register(tfjsLoader); // before native, which takes any other .json
   registry.register(nativeLoader);
+  registry.register(onnxLoader);
   return registry;
 }
 

@@ -17,6 +17,9 @@ export function nodeError(model: Model, plan: Plan, node: NodeDef, cause: unknow
   // An EngineError already starts with its op's name, which the prefix below names too.
   if (cause instanceof EngineError && cause.op && reason.startsWith(`${cause.op}: `)) reason = reason.slice(cause.op.length + 2);
   const where = `${baseName(model.file)}${source ? ` line ${source.startLine}` : ''}`;
-  const message = `${where}: ${layer ? `layer '${layer.name}', ` : ''}op ${node.op} (${node.id}): ${reason}`;
+  // A loader marks a node whose op the engine lacks with the sentence to show (`Unsupported op 'Einsum' in node 'attn/3' (opset 17)`).
+  const unsupported = node.attrs.__unsupported;
+  const message = typeof unsupported === 'string' ? `${where}: ${unsupported}`
+    : `${where}: ${layer ? `layer '${layer.name}', ` : ''}op ${node.op} (${node.id}): ${reason}`;
   return new RunnerError(message, { file: model.file, source, moduleId: parent?.id, nodeId: node.id, op: node.op, cause });
 }

@@ -3,10 +3,16 @@ import { activationsOps } from './activations';
 import { convOps } from './conv';
 import { elementwiseOps } from './elementwise';
 import { gatherOps } from './gather';
+import { logicOps } from './logic';
 import { matmulOps } from './matmul';
 import { normOps } from './norm';
+import { onnxMathOps } from './onnxMath';
+import { onnxMiscOps } from './onnxMisc';
+import { onnxNormOps } from './onnxNorm';
+import { onnxReduceOps } from './onnxReduce';
 import { padOps } from './pad';
 import { poolOps } from './pool';
+import { recurrentOps } from './recurrent';
 import { reduceOps } from './reduce';
 import { resizeOps } from './resize';
 import { shapeOps } from './shape';
@@ -18,6 +24,7 @@ export function createDefaultOps(): OpRegistry {
   for (const group of [
     elementwiseOps, activationsOps, matmulOps, reduceOps, softmaxOps,
     convOps, poolOps, normOps, shapeOps, gatherOps, resizeOps, padOps,
+    logicOps, onnxMiscOps, onnxMathOps, onnxReduceOps, onnxNormOps, recurrentOps,
   ]) {
     for (const def of group) reg.register(def);
   }

@@ -1,0 +1,98 @@
+import type { onnx } from 'onnx-proto';
+import type { AttrValue } from '../../engine/registry';
+import type { Tensor } from '../../engine/tensor';
+import { ModelError } from '../../model/errors';
+import type { Model } from '../../model/ir';
+import { validateModel } from '../../model/validate';
+import type { Loader, LoadOptions, ModelSource } from '../types';
+import { ByteBudget } from './budget';
+import { decodeModel, int, looksLikeModelProto } from './decode';
+import { ExternalData, isExternal } from './externalData';
+import { DEFAULT_OPSET, readGraph } from './graphReader';
+import type { ReadContext } from './graphReader';
+import { buildModuleTree } from './moduleTree';
+import { inferShapes } from './shapes';
+import { decodeTensor } from './tensors';
+import { valueInfo } from './valueInfo';
+
+export const ONNX_FORMAT = 'onnx';
+
+/** The model file's name without folders and `.onnx`, for the root module. */
+function baseName(file: string): string {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return file.slice(cut + 1).replace(/\.onnx$/i, '');
+}
+
+/** Every TensorProto of a graph that keeps its bytes elsewhere, with its name for messages, subgraphs included. */
+function externalTensors(g: onnx.IGraphProto, out: [onnx.ITensorProto, string][] = []): [onnx.ITensorProto, string][] {
+  for (const t of g.initializer ?? []) if (isExternal(t)) out.push([t, `initializer '${t.name ?? ''}'`]);
+  (g.node ?? []).forEach((n, i) => {
+    for (const a of n.attribute ?? []) {
+      const label = `attribute '${a.name ?? ''}' of node '${n.name || `#${i}`}' (${n.opType})`;
+      for (const t of [...(a.t ? [a.t] : []), ...(a.tensors ?? [])]) if (isExternal(t)) out.push([t, label]);
+      for (const sub of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) externalTensors(sub, out);
+    }
+  });
+  return out;
+}
+
+function opsetsOf(model: onnx.ModelProto): Map<string, number> {
+  const opsets = new Map<string, number>();
+  for (const o of model.opsetImport ?? []) {
+    const domain = o.domain === 'ai.onnx' ? '' : o.domain ?? '';
+    opsets.set(domain, int(o.version));
+  }
+  return opsets;
+}
+
+/**
+ * The loader of ONNX models (`.onnx`, docs/onnx.md): ModelProto decoded with the official schema, weights
+ * from initializers, Constant nodes and external data files, ops mapped to the engine's, and a module tree
+ * from the exporter's name scopes.
+ */
+export const onnxLoader: Loader = {
+  id: ONNX_FORMAT,
+
+  match(name: string, head: Uint8Array): boolean {
+    return /\.onnx$/i.test(name) || looksLikeModelProto(head);
+  },
+
+  async open(source: ModelSource, options: LoadOptions): Promise<Model> {
+    const file = source.name;
+    const bytes = await source.read();
+    const proto = decodeModel(bytes, file);
+    const graph = proto.graph!;
+    const budget = new ByteBudget(options.maxBytes, file);
+    const external = new ExternalData(source, budget);
+    const fetched = new Map<onnx.ITensorProto, Uint8Array>();
+    for (const [t, what] of externalTensors(graph)) fetched.set(t, await external.load(t, what));
+
+    const opsets = opsetsOf(proto);
+    const ctx: ReadContext = {
+      file,
+      opsets,
+      weights: new Map<string, Tensor>(),
+      initializers: new Set<string>(),
+      tensor: (p, what) => decodeTensor(p, what, { file, budget, external: isExternal(p) ? fetched.get(p) : undefined }),
+    };
+    const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
+    const inputs = (graph.input ?? []).filter((v) => !initializerNames.has(v.name ?? '')).map((v) => valueInfo(v, 'input', file));
+    const outputs = (graph.output ?? []).map((v) => valueInfo(v, 'output', file));
+    if (outputs.length === 0) throw new ModelError(`${file}: the graph declares no outputs, so there is nothing to compute.`, file);
+    const nodes = readGraph(graph, ctx, new Set(), [], false);
+
+    const producer = [proto.producerName, proto.producerVersion].filter((s) => s).join(' ');
+    const rootAttrs: Record<string, AttrValue> = { irVersion: int(proto.irVersion), opset: opsets.get('') ?? DEFAULT_OPSET };
+    if (producer) rootAttrs.producer = producer;
+    const root = buildModuleTree(nodes, {
+      rootName: graph.name || baseName(file), rootAttrs, weights: ctx.weights, initializers: ctx.initializers,
+      graphOutputs: outputs.map((o) => o.name),
+    });
+    const model: Model = {
+      format: ONNX_FORMAT, name: graph.name || baseName(file), file, inputs, outputs, weights: ctx.weights, root, examples: [],
+      shapes: inferShapes(nodes, inputs, ctx.weights, graph),
+    };
+    validateModel(model);
+    return model;
+  },
+};
