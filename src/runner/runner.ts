@@ -124,12 +124,16 @@ export class Runner {
     return this.forward((p) => p.point === 'return' && p.frame.id === frame.id, 'step');
   }
 
-  /** The return of the current frame's parent; at the root, the end. */
+  /**
+   * Finishes the current module and stops at its return. At the call of a module, that module is the
+   * current one (as a debugger at a function's first line steps out of that function); at an op, or at a
+   * return, it is the caller. At the root: the end.
+   */
   stepOut(): Promise<StopEvent> {
-    const stack = this.position.stack;
-    const parent = stack[stack.length - 2];
-    if (!parent) return this.forward(() => false, 'step');
-    return this.forward((p) => p.point === 'return' && p.frame.id === parent.id, 'step');
+    const { point, frame, stack } = this.position;
+    const current = point === 'call' && frame.item.kind === 'module' ? frame : stack[stack.length - 2];
+    if (!current) return this.forward(() => false, 'step');
+    return this.forward((p) => p.point === 'return' && p.frame.id === current.id, 'step');
   }
 
   /** Runs to a breakpoint, an exception or the end (the root's return, where the runner stays). */

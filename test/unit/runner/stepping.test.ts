@@ -95,6 +95,16 @@ describe('Runner: stepping', () => {
     expect(at(r2)).toBe('return nested');
   });
 
+  it('steps out of a module from its call, as a debugger steps out of a function from its first line', async () => {
+    const { runner } = start(nested());
+    await runner.runTo('block/lin');
+    expect(at(runner)).toBe('call block/lin');
+    await runner.stepOut();
+    expect(at(runner)).toBe('return block/lin');
+    await runner.stepOut();
+    expect(at(runner)).toBe('return block');
+  });
+
   it('continues to the end and stays there, with the outputs of the model', async () => {
     await tf.setBackend('cpu');
     const f = mlp();
