@@ -2,11 +2,12 @@ import { Breakpoint, BreakpointEvent, DebugSession, Event, InitializedEvent, Out
   ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo } from '../protocol/engine';
+import type { EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo, TensorValues } from '../protocol/engine';
 import type { ExceptionFilter } from '../runner/types';
 import { describeStop, frameLabel } from './labels';
 import type { LaunchArgs } from './launchArgs';
 import { inputSpecOf } from './launchArgs';
+import { packValues } from './tensorWire';
 import { sliceChildren, tensorVariable, VarRefs } from './variables';
 import { isWireError, toWireError } from './wireError';
 
@@ -281,7 +282,8 @@ export class LayerstepDebugSession extends DebugSession {
       return this.sendResponse(response);
     }
     await this.answer(response, async () => {
-      response.body = await this.client.request(method, params);
+      const result = await this.client.request(method, params);
+      response.body = method === 'tensor' ? packValues(result as TensorValues) : result;
     });
   }
 

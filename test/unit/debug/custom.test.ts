@@ -3,6 +3,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { describe, expect, it } from 'vitest';
 import type { EvalResult, ModelOutline, ScopesInfo, StopInfo, TensorValues, TimelineEvent } from '../../../src/protocol/engine';
 import { DapDriver, REPO } from './dapDriver';
+import { toNumbers } from '../../../src/host/tensorGrid';
 
 const MLP = 'test/fixtures/dap/mlp.json';
 type Stopped = DebugProtocol.StoppedEvent['body'];
@@ -76,7 +77,9 @@ describe('the layerstep request', () => {
     const d = await atHiddenReturn();
     const r = await d.engine<TensorValues>('tensor', { name: 'hidden.bias', start: 1, count: 5 });
     expect(r.body).toMatchObject({ name: 'hidden.bias', shape: [3], dtype: 'float32', start: 1 });
-    expect(Array.from(r.body.values)).toEqual([Math.fround(-0.2), Math.fround(0.05)]);
+    // Values travel packed (base64 of the typed array), and the panel's decoder reads them back exactly.
+    expect(r.body.values).toMatchObject({ dtype: 'float32' });
+    expect(Array.from(toNumbers(r.body.values))).toEqual([Math.fround(-0.2), Math.fround(0.05)]);
     const unknown = await d.engine('tensor', { name: 'nothing', start: 0, count: 2 });
     expect(unknown.success).toBe(false);
     expect(unknown.message).toBe("there is no value named 'nothing'");
@@ -92,7 +95,7 @@ describe('the layerstep request', () => {
     expect(r.body.text).toBe('float32[1,3] [3.4, 0, 4.3]');
     const t = await d.engine<TensorValues>('tensor', { name: r.body.tensor!.name, start: 0, count: 3 });
     const out = await d.engine<TensorValues>('tensor', { name: 'hidden/relu:0', start: 0, count: 3 });
-    expect(Array.from(t.body.values)).toEqual(Array.from(out.body.values, (v) => Math.fround(v * 2)));
+    expect(Array.from(toNumbers(t.body.values))).toEqual(Array.from(toNumbers(out.body.values), (v) => Math.fround(v * 2)));
     const bad = await d.engine('evaluate', { expression: 'output +' });
     expect(bad.success).toBe(false);
     expect(bad.message).toMatch(/^column \d+: /);
