@@ -1,9 +1,9 @@
 import type { FrameInfo, StopInfo } from '../protocol/engine';
 
-/** A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, with `⮐` at a return stop. */
+/** A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, with `↩` at a return stop. */
 export function frameLabel(f: FrameInfo, atReturn: boolean): string {
   const base = f.kind === 'module' ? (f.depth === 0 ? `${f.name} (model)` : `${f.name} (${f.type})`) : f.name === f.type ? f.name : `${f.name} [${f.type}]`;
-  return atReturn ? `${base} ⮐ return` : base;
+  return atReturn ? `${base} ↩ return` : base;
 }
 
 /** The text VS Code shows for a stop ("Paused on …"). */

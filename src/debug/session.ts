@@ -193,7 +193,10 @@ export class LayerstepDebugSession extends DebugSession {
     const frameId = args.frameId;
     const scope = (name: string, key: 'inputs' | 'outputs' | 'weights' | 'attrs', expensive = false) =>
       new Scope(name, this.refs.add({ kind: 'scope', frameId, scope: key }), expensive);
-    response.body = { scopes: [scope('Inputs', 'inputs'), scope('Outputs', 'outputs'), scope('Weights', 'weights'), scope('Attributes', 'attrs')] };
+    // VS Code opens the first scope: at a return stop of this frame that is its outputs, otherwise its inputs.
+    const atReturn = this.last?.point === 'return' && this.last.stack[0]?.id === frameId;
+    const io = [scope('Inputs', 'inputs'), scope('Outputs', 'outputs')];
+    response.body = { scopes: [...(atReturn ? io.reverse() : io), scope('Weights', 'weights'), scope('Attributes', 'attrs')] };
     this.sendResponse(response);
   }
 

@@ -35,10 +35,10 @@ async function stopSession(page) {
 const steps = [
   ['Debug: Continue', 'hidden2 (dense)', 'hidden2', 'hidden1/relu:0'],
   ['Debug: Step Into', 'matmul', 'matmul', 'hidden1/relu:0'],
-  ['Debug: Step Over', 'matmul ⮐ return', 'matmul', 'hidden1/relu:0'],
+  ['Debug: Step Over', 'matmul ↩ return', 'matmul', 'hidden1/relu:0'],
   ['Debug: Step Over', 'add', 'add', 'hidden2/matmul:0'],
-  ['Debug: Step Out', 'hidden2 (dense) ⮐ return', 'hidden2', 'hidden1/relu:0'],
-  ['Step Back', 'relu ⮐ return', 'relu', 'hidden2/add:0'],
+  ['Debug: Step Out', 'hidden2 (dense) ↩ return', 'hidden2', 'hidden1/relu:0'],
+  ['Step Back', 'relu ↩ return', 'relu', 'hidden2/add:0'],
   ['Step Back', 'relu', 'relu', 'hidden2/add:0'],
 ];
 

@@ -70,7 +70,7 @@ suite('debug session', () => {
     stop = await run.step('next');
     assert.deepEqual([stop.point, stop.stack[0].name], ['return', 'hidden1']);
     frames = await run.stackTrace();
-    assert.equal(frames[0].name, 'hidden1 (dense) ⮐ return');
+    assert.equal(frames[0].name, 'hidden1 (dense) ↩ return');
     scopes = await run.variables();
     assert.equal(scopes.Outputs.length, 1);
     assert.match(scopes.Outputs[0].value, summary('1,128'));

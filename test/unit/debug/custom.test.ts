@@ -109,7 +109,7 @@ describe('the layerstep request', () => {
     const stop = await d.nextStop();
     expect(d.sent.indexOf(r)).toBeLessThan(d.sent.indexOf(stop));
     expect(stop.body as Stopped).toMatchObject({ reason: 'goto', description: 'return from matmul' });
-    expect((await d.stackTrace()).map((f) => f.name)).toEqual(['matmul ⮐ return', 'hidden (dense)', 'mlp (model)']);
+    expect((await d.stackTrace()).map((f) => f.name)).toEqual(['matmul ↩ return', 'hidden (dense)', 'mlp (model)']);
   });
 
   it('step and runTo drive the session like the toolbar', async () => {

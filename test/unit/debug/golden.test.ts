@@ -113,6 +113,6 @@ describe('golden DAP traces', () => {
     const stop = await d.nextStop();
     expect((stop.body as DebugProtocol.StoppedEvent['body']).description).toBe('Forward pass finished');
     expect(renderOutput(d)).toEqual(['output(console): hidden: float32[1,3] [1.7, 0, 2.15]']);
-    expect(await renderStop(d, stop)).toContain('mlp (model) ⮐ return');
+    expect(await renderStop(d, stop)).toContain('mlp (model) ↩ return');
   });
 });

@@ -11,7 +11,7 @@ describe('frameLabel', () => {
     expect(frameLabel(frame({}), false)).toBe('mlp (model)');
     expect(frameLabel(frame({ name: 'hidden', type: 'dense', depth: 1 }), false)).toBe('hidden (dense)');
     expect(frameLabel(frame({ name: 'matmul', kind: 'node', type: 'matmul', depth: 2 }), false)).toBe('matmul');
-    expect(frameLabel(frame({ name: 'scores', kind: 'node', type: 'matmul', depth: 2 }), true)).toBe('scores [matmul] ⮐ return');
+    expect(frameLabel(frame({ name: 'scores', kind: 'node', type: 'matmul', depth: 2 }), true)).toBe('scores [matmul] ↩ return');
   });
 });
 

@@ -72,10 +72,10 @@ describe('launch', () => {
     const stop = (await d.nextStop()).body as Stopped;
     expect(stop).toMatchObject({ reason: 'step', description: 'Forward pass finished' });
     const frames = await d.stackTrace();
-    expect(frames.map((f) => f.name)).toEqual(['mlp (model) ⮐ return']);
+    expect(frames.map((f) => f.name)).toEqual(['mlp (model) ↩ return']);
     expect(d.events('terminated')).toEqual([]);
     const back = await d.move('stepBack');
-    expect((await d.stackTrace())[0].name).toBe('out (dense) ⮐ return');
+    expect((await d.stackTrace())[0].name).toBe('out (dense) ↩ return');
     expect((back.event.body as Stopped).reason).toBe('step');
   });
 

@@ -24,7 +24,7 @@ describe('a long run', () => {
     expect((stop.body as Stopped).reason).toBe('pause');
     expect(d.events('progressEnd')).toHaveLength(1);
     const top = (await d.stackTrace())[0];
-    expect(top.name).not.toBe('slow (model) ⮐ return');
+    expect(top.name).not.toBe('slow (model) ↩ return');
     const end = await d.move('continue');
     expect((end.event.body as Stopped).description).toBe('Forward pass finished');
   });

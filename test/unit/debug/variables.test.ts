@@ -26,8 +26,13 @@ describe.skipIf(!existsSync(join(REPO, MNIST)))('VARIABLES on the mnist-mlp exam
     ({ d, frameId } = await stoppedAtReturn(MNIST, 'hidden1'));
   });
 
-  it('offers the scopes Inputs, Outputs, Weights and Attributes', async () => {
-    expect((await d.scopes(frameId)).map((s) => s.name)).toEqual(['Inputs', 'Outputs', 'Weights', 'Attributes']);
+  it('offers the scopes Outputs, Inputs, Weights and Attributes at a return stop, outputs first so VS Code opens them', async () => {
+    expect((await d.scopes(frameId)).map((s) => s.name)).toEqual(['Outputs', 'Inputs', 'Weights', 'Attributes']);
+  });
+
+  it('offers Inputs first for a frame that is not stopped at its return', async () => {
+    const parent = (await d.stackTrace())[1].id;
+    expect((await d.scopes(parent)).map((s) => s.name)).toEqual(['Inputs', 'Outputs', 'Weights', 'Attributes']);
   });
 
   it('shows each tensor as a one-line summary with its dtype and shape as the type', async () => {
