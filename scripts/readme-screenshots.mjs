@@ -1,0 +1,252 @@
+// The README's pictures, taken in a real VS Code (code-server + Playwright, the e2e harness of test/e2e/lib):
+//   media/screenshot-debug.png    mnist-mlp paused at the return of its `out` layer: CALL STACK, VARIABLES,
+//                                 the highlighted layer and the panel's stack over time and class bars
+//   media/screenshot-cnn.png      small-cnn at the return of conv1: the panel's grid of feature maps
+//   media/screenshot-sidebar.png  the Layerstep sidebar on mnist-mlp's hidden1, its kernel as a heatmap in the
+//                                 panel above the session paused at hidden1's return (input: a drawn seven)
+// Run: npm run build && node scripts/readme-screenshots.mjs   (or `npm run screenshots`; needs `npm run e2e:setup`)
+//   SHOTS=debug,cnn,sidebar  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
+//   SHOTS_THEME=<colour theme>  default "Default Dark Modern"
+import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  activeEditorLines, exactly, examplesDir, extensionId, launchBrowser, openFromExplorer, openWorkbench, repoRoot, runCommand,
+  startCodeServer,
+} from '../test/e2e/lib/index.mjs';
+import {
+  callStackRows, callStackTop, clickGutter, editorTitleButton, panel, variableRow, waitForRedraw,
+} from '../test/e2e/lib/layerstep.mjs';
+
+const manifestVersion = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
+const viewport = { width: 1600, height: 1000 };
+const outDir = process.env.SHOTS_DIR ?? join(repoRoot, 'media');
+const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar').split(',').map((s) => s.trim()));
+
+/**
+ * Settings for pictures, over the harness's quiet ones: a fixed theme, no minimap (more room for the model's
+ * lines), the debug toolbar docked in Run and Debug (not floating over the editor), no Debug Console.
+ */
+const pictureSettings = {
+  'workbench.colorTheme': process.env.SHOTS_THEME ?? 'Default Dark Modern',
+  'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false,
+  // The models' descriptions say 28×28: no boxes around the × that VS Code finds ambiguous.
+  'editor.unicodeHighlight.ambiguousCharacters': false,
+  'workbench.editor.enablePreview': false,
+  'debug.toolBarLocation': 'docked',
+  'debug.openDebug': 'openOnDebugBreak',
+  'debug.internalConsoleOptions': 'neverOpen',
+  'workbench.layoutControl.enabled': false,
+};
+
+/** 1-based line of the first line of `model` (relative to examples/) containing `needle`. */
+function lineOf(model, needle) {
+  const i = readFileSync(join(examplesDir, model), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`${model} has no line with ${needle}`);
+  return i + 1;
+}
+
+/**
+ * Hides the bottom panel (`workbench.action.closePanel`, "View: Hide Panel") so the editor and the Layerstep
+ * panel get the height, clears notifications and moves the mouse out of the way (no hovers, no tooltips).
+ */
+async function tidy(page) {
+  if (await page.locator('.part.panel.bottom').isVisible()) await runCommand(page, 'View: Hide Panel');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.mouse.move(viewport.width - 2, viewport.height / 2);
+  await page.waitForTimeout(600);
+}
+
+/** Drags a vertical sash found at `x` (the right edge of a part) to `toX`, at height `y`. */
+async function dragSash(page, x, toX, y) {
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(toX, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+}
+
+/**
+ * Sizes the side bar to `sidebar` pixels and the first editor group (the model) to `editor` pixels by
+ * dragging their sashes; the Layerstep panel, in the second group, gets the rest of the width.
+ */
+async function layout(page, { sidebar, editor }) {
+  const side = await page.locator('.part.sidebar').boundingBox();
+  if (side) await dragSash(page, side.x + side.width, side.x + sidebar, side.y + side.height / 2);
+  const first = await page.locator('.part.editor .editor-group-container').first().boundingBox();
+  if (!first) throw new Error('no editor group on screen');
+  await dragSash(page, first.x + first.width, first.x + editor, first.y + first.height / 2);
+}
+
+/** Collapses the side bar's view `title` (WATCH is empty: its room goes to VARIABLES and CALL STACK). */
+async function collapseView(page, title) {
+  const header = page.locator('.part.sidebar .pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+}
+
+/** Moves the top edge of the side bar's view `title` down by `dy` pixels: the view above it grows. */
+async function growView(page, title, dy) {
+  const header = await page.locator('.part.sidebar .pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first().boundingBox();
+  if (!header) throw new Error(`no view ${title} in the side bar`);
+  const x = header.x + header.width / 2;
+  await page.mouse.move(x, header.y);
+  await page.mouse.down();
+  await page.mouse.move(x, header.y + dy, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+}
+
+/**
+ * Expands the VARIABLES row whose text matches `text` (a click on its twistie) and waits for its child
+ * `child`; the tree sometimes drops a click made while it is still refreshing, so it tries a few times.
+ */
+async function expandVariable(page, text, child) {
+  const row = variableRow(page, text);
+  for (let attempt = 0; ; attempt++) {
+    await row.waitFor();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    try {
+      await variableRow(page, child).waitFor({ timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/**
+ * Focuses the Layerstep panel (a click on its tab): the focus outline leaves the side bar and the panel draws
+ * its selected frame in the active selection colour. The mouse then leaves, so no hover shows.
+ */
+async function focusPanel(page) {
+  await page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: /^Layerstep$/ }) }).first().click();
+  await page.mouse.move(viewport.width - 2, viewport.height / 2);
+  await page.waitForTimeout(400);
+}
+
+/** Saves a PNG of the whole window to media/<name>.png and says how big it is. */
+async function save(page, name) {
+  const file = join(outDir, `${name}.png`);
+  await page.screenshot({ path: file, type: 'png' });
+  const kb = Math.round(statSync(file).size / 1024);
+  console.log(`  ${file} (${kb} KB)`);
+  if (kb > 400) console.warn(`  warning: ${name}.png is over 400 KB`);
+  return file;
+}
+
+/** Stops the session and waits until CALL STACK is empty. */
+async function stopSession(page) {
+  await runCommand(page, 'Debug: Stop');
+  await callStackRows(page).first().waitFor({ state: 'detached' });
+}
+
+/**
+ * Opens `model` (relative to examples/), sets a gutter breakpoint on the layer `layer`, starts Debug (which
+ * stops on entry), continues to the layer's call and, with `toReturn`, steps over it to its return. Resolves
+ * once the panel has drawn that stop.
+ */
+async function debugTo(page, model, layer, { toReturn }) {
+  await openFromExplorer(page, model);
+  await activeEditorLines(page).waitFor();
+  // The editor title offers Debug once the extension knows the file is a model: breakpoints are allowed then.
+  await editorTitleButton(page, 'Debug Model').waitFor();
+  await clickGutter(page, lineOf(model, `"name": "${layer}"`));
+  await editorTitleButton(page, 'Debug Model').click();
+  await callStackTop(page, '(model)').waitFor();
+  let drawn = await waitForRedraw(page, undefined);
+  await runCommand(page, 'Debug: Continue');
+  drawn = await waitForRedraw(page, drawn);
+  await callStackTop(page, `${layer} (`).waitFor();
+  if (toReturn) {
+    await runCommand(page, 'Debug: Step Over');
+    await waitForRedraw(page, drawn);
+    await callStackTop(page, '↩ return').filter({ hasText: `${layer} (` }).waitFor();
+  }
+  await panel(page).locator('#frame-title', { hasText: exactly(layer) }).waitFor();
+}
+
+/** Closes the panel's section `scope` (inputs, outputs, weights) of the shown frame. */
+async function closePanelSection(page, scope) {
+  const details = panel(page).locator(`details.scope[data-scope="${scope}"]`).first();
+  if ((await details.getAttribute('open')) !== null) await details.locator('summary').click();
+}
+
+/** mnist-mlp paused at the return of `out`: the class probabilities in VARIABLES and in the panel. */
+async function shootDebug(page) {
+  await debugTo(page, 'mnist-mlp/model.json', 'out', { toReturn: true });
+  await variableRow(page, /^Outputs/).waitFor();
+  await collapseView(page, 'Watch');
+  // probs[0] opened: the ten class probabilities as numbers next to the panel's bars.
+  await expandVariable(page, /^probs\s*=/, /^\[0\]\s*=/);
+  await expandVariable(page, /^\[0\]\s*=\s*float32/, /^\[9\]\s*=/);
+  await growView(page, 'Watch', 140);
+  await layout(page, { sidebar: 300, editor: 620 });
+  await tidy(page);
+  // Focus in the panel: no focus outline on the last VARIABLES row clicked, the panel's selection drawn active.
+  await focusPanel(page);
+  await save(page, 'screenshot-debug');
+  await stopSession(page);
+}
+
+/** small-cnn paused at the return of conv1: its eight feature maps and its filters in the panel. */
+async function shootCnn(page) {
+  await debugTo(page, 'small-cnn/model.json', 'conv1', { toReturn: true });
+  await collapseView(page, 'Watch');
+  // The input digit shows again in every feature map: its section closed, the maps and filters get the room.
+  await closePanelSection(page, 'inputs');
+  await panel(page).locator('.tensor-view[data-layout="maps"]').first().waitFor();
+  // Wide enough for the eight maps as two rows of four beside their histogram.
+  await layout(page, { sidebar: 300, editor: 580 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-cnn');
+  await stopSession(page);
+}
+
+/**
+ * The Layerstep sidebar on mnist-mlp, paused at hidden1's return: hidden1 expanded in the Model view, its
+ * kernel selected and shown in the panel as a heatmap above the session's stack and the input digit.
+ */
+async function shootSidebar(page) {
+  await debugTo(page, 'mnist-mlp/model.json', 'hidden1', { toReturn: true });
+  await page.locator('.activitybar [aria-label^="Layerstep"]').first().click();
+  const hidden1 = page.getByRole('treeitem', { name: /^hidden1\b/ }).first();
+  await hidden1.waitFor();
+  if ((await hidden1.getAttribute('aria-expanded')) !== 'true') await hidden1.locator('.monaco-tl-twistie').click();
+  await page.getByRole('treeitem').filter({ hasText: '784×128' }).first().click();
+  await panel(page).locator('#weight .tensor-view[data-tensor-name="hidden1.kernel"] canvas.heatmap').first().waitFor();
+  // A wider side bar: the Model view's rows name parameters and shapes.
+  await layout(page, { sidebar: 380, editor: 560 });
+  await tidy(page);
+  await save(page, 'screenshot-sidebar');
+  await stopSession(page);
+}
+
+const shots = [['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar]].filter(([n]) => wanted.has(n));
+mkdirSync(outDir, { recursive: true });
+let server;
+let browser;
+try {
+  server = await startCodeServer('screenshots', { settings: pictureSettings });
+  // The extension installed by a link in the extensions folder rather than in development mode: the same
+  // code, without "[Extension Development Host]" in the window title. It is scanned when a window connects.
+  symlinkSync(repoRoot, join(server.dir, 'extensions', `${extensionId}-${manifestVersion}`), 'dir');
+  browser = await launchBrowser();
+  for (const [name, shoot] of shots) {
+    // A fresh window per picture: no editors, panel or sidebar state left over from the previous one.
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    try {
+      await openWorkbench(page, server, { folder: examplesDir, extensionDevelopmentPath: null });
+      await shoot(page);
+    } catch (error) {
+      await page.screenshot({ path: join(server.dir, `FAILED-${name}.png`) }).catch(() => undefined);
+      throw new Error(`screenshot '${name}' failed (see ${server.dir}/FAILED-${name}.png)`, { cause: error });
+    } finally {
+      await context.close();
+    }
+  }
+} finally {
+  await browser?.close();
+  await server?.stop();
+}
