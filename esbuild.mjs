@@ -1,4 +1,4 @@
-// One build script, three targets: the CLI and the extension for Node, the panel for the browser.
+// One build script: the CLI, the extension and its engine worker for Node; the panel and the summary editor for the browser.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -11,10 +11,13 @@ const targets = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' },
     external: ['@tensorflow/tfjs', 'onnxruntime-node'] },
   { entryPoints: ['scripts/train-examples.ts'], outfile: 'dist/train-examples.js', platform: 'node', external: ['@tensorflow/tfjs'] },
+  { entryPoints: ['scripts/make-onnx-example.ts'], outfile: 'dist/make-onnx-example.js', platform: 'node', external: ['onnxruntime-node'] },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
   { entryPoints: ['src/host/engineWorker.ts'], outfile: 'dist/engineWorker.js', platform: 'node' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/suite.js', platform: 'node', external: ['vscode', 'mocha'] },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // The .onnx summary editor's own small bundle.
+  { entryPoints: ['webview/summary/main.ts'], outfile: 'dist/summary.js', platform: 'browser', format: 'iife' },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 const common = {

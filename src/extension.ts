@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { selectInput, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
+import { toggleItemBreakpoint } from './host/breakpoints';
 import { isModelDocument } from './host/modelFiles';
 import { ModelService } from './host/modelService';
 import type { ModelItem } from './host/modelTree';
 import { ModelTreeProvider } from './host/modelTree';
+import { OnnxSummaryEditorProvider } from './host/onnxEditor';
 import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
 
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
   const treeView = vscode.window.createTreeView(Views.model, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tracker, models, tree, treeView);
   registerDebugger(context);
+  const onnxEditors = OnnxSummaryEditorProvider.register(context, models);
 
   const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, models);
 
@@ -45,8 +48,21 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
     }
   };
 
+  /** Selects the item of the session's top frame in the sidebar, when the sidebar is shown. */
+  const revealStop = () => {
+    const top = tracker.current?.stop?.stack[0];
+    const item = top && tree.itemFor(top.itemId);
+    if (item && treeView.visible) void treeView.reveal(item, { select: true, focus: false, expand: true });
+  };
+
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(showModelOf),
+    // An .onnx summary editor is a webview, not a text editor: it reports its model when it is active and loaded.
+    onnxEditors.onDidActivate(({ uri, outline }) => {
+      if (tracker.current) return;
+      tree.setModel(outline, uri);
+      treeView.message = undefined;
+    }),
     vscode.workspace.onDidSaveTextDocument(async (doc) => {
       if (doc === vscode.window.activeTextEditor?.document && isModelDocument(doc) && !tracker.current) {
         try {
@@ -62,10 +78,10 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
       if (state.outline && state.modelPath && tree.model?.outline !== state.outline) {
         tree.setModel(state.outline, vscode.Uri.file(state.modelPath));
       }
-      const top = state.stop?.stack[0];
-      const item = top && tree.itemFor(top.itemId);
-      if (item && treeView.visible) void treeView.reveal(item, { select: true, focus: false, expand: true });
+      revealStop();
     }),
+    // A sidebar opened while the session is paused shows where it stands too.
+    treeView.onDidChangeVisibility(() => revealStop()),
     vscode.debug.onDidStartDebugSession((s) => {
       if (s.type === DEBUG_TYPE && vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.openPanelOnStart, true)) showPanel();
     }),
@@ -86,18 +102,7 @@ export function deactivate(): void {}
 /** Toggles a breakpoint on a module or op from the sidebar: on its line when the format has lines, else by name. */
 function toggleBreakpoint(tree: ModelTreeProvider, item: ModelItem): void {
   if (item?.kind !== 'layer') return;
-  const uri = tree.model?.uri;
-  const src = item.node.source;
-  if (src && uri) {
-    const existing = vscode.debug.breakpoints.filter((b) => b instanceof vscode.SourceBreakpoint
-      && b.location.uri.toString() === uri.toString() && b.location.range.start.line === src.startLine - 1);
-    if (existing.length) vscode.debug.removeBreakpoints(existing);
-    else vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(src.startLine - 1, 0)))]);
-    return;
-  }
-  const existing = vscode.debug.breakpoints.filter((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === item.node.id);
-  if (existing.length) vscode.debug.removeBreakpoints(existing);
-  else vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(item.node.id)]);
+  toggleItemBreakpoint({ id: item.node.id, name: item.node.name, line: item.node.source?.startLine }, tree.model?.uri);
 }
 
 function errorText(e: unknown): string {

@@ -1,4 +1,4 @@
-import type { StepKind, StopInfo } from '../src/protocol/engine';
+import type { FrameInfo, StepKind, StopInfo } from '../src/protocol/engine';
 import type { Colormap, GridParams, HostEvent, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource } from '../src/protocol/webview';
 import { assertNever, decodeNumber, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
 import type { HostClient } from './client';
@@ -173,7 +173,7 @@ export class App {
       if (stale()) return;
       const t2 = performance.now();
       const source: TensorSource = { kind: 'session', sessionId: s.id };
-      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role), this.closed);
+      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role), this.closed, () => this.toggleBreakpoint(s, frame));
       const loads = Promise.all(built.views.map((v) => v.load(this.contentWidth())));
       await Promise.race([loads, delay(SWAP_AFTER_MS)]);
       if (stale()) return;
@@ -271,6 +271,14 @@ export class App {
       const index = t.target(next);
       if (index !== undefined && this.session === s && !s.running) this.goto(s, index);
     }, NAV_GOTO_MS);
+  }
+
+  /** The button by the frame's title: a breakpoint on the frame's module or op, set or cleared in VS Code. */
+  private toggleBreakpoint(s: Session, frame: FrameInfo): void {
+    this.client.request('toggleBreakpoint', { sessionId: s.id, itemId: frame.itemId, name: frame.name, line: frame.source?.startLine }).then(
+      (r) => this.toolbar.setStatus(r.enabled ? `Breakpoint set on ${frame.name}.` : `Breakpoint removed from ${frame.name}.`),
+      (e) => this.toolbar.setStatus(`Could not toggle the breakpoint: ${message(e)}`),
+    );
   }
 
   private goto(s: Session, index: number): void {

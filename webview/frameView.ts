@@ -1,6 +1,6 @@
 import type { FrameInfo, ScopesInfo, StopInfo } from '../src/protocol/engine';
 import type { ShownWeight } from '../src/protocol/webview';
-import { h } from './dom';
+import { h, icon } from './dom';
 import type { TensorRole } from './tensorLayout';
 import type { TensorInfo, ViewEnv } from './tensorView';
 import { TensorView } from './tensorView';
@@ -16,19 +16,33 @@ const SCOPES: readonly { key: 'inputs' | 'outputs' | 'weights'; title: string; r
   { key: 'weights', title: 'Weights', role: 'weight' },
 ];
 
+/** A filled circle, the breakpoint's mark. */
+const BREAKPOINT_ICON = ['M8 3.5a4.5 4.5 0 1 0 0 9 4.5 4.5 0 0 0 0-9z'];
+
 /**
- * The selected frame: its name (`#frame-title`), what it is and where the session stands in it, then its
- * inputs, outputs and weights as tensor views and its attributes as a list. Sections remember being closed.
+ * The selected frame: its name (`#frame-title`), what it is and where the session stands in it, a button
+ * that toggles a breakpoint on its module or op (`#toggle-breakpoint`, when `onToggleBreakpoint` is given),
+ * then its inputs, outputs and weights as tensor views and its attributes as a list. Sections remember
+ * being closed.
  */
-export function buildFrame(frame: FrameInfo, stop: StopInfo, scopes: ScopesInfo, env: (role: TensorRole) => ViewEnv, closed: Set<string>): BuiltFrame {
+export function buildFrame(
+  frame: FrameInfo, stop: StopInfo, scopes: ScopesInfo, env: (role: TensorRole) => ViewEnv, closed: Set<string>,
+  onToggleBreakpoint?: () => void,
+): BuiltFrame {
   const views: TensorView[] = [];
   const at = stop.point === 'call' ? 'at its call: inputs ready' : 'at its return: outputs ready';
-  const el = h('div', { class: 'frame', attrs: { 'data-frame-id': String(frame.id) } }, [
-    h('div', { class: 'frame-head' }, [
-      h('h2', { id: 'frame-title', text: frame.name }),
-      h('span', { class: 'frame-meta', text: `${frame.type} · ${frame.kind === 'module' ? 'module' : 'op'} · ${at}` }),
-    ]),
+  const head = h('div', { class: 'frame-head' }, [
+    h('h2', { id: 'frame-title', text: frame.name }),
+    h('span', { class: 'frame-meta', text: `${frame.type} · ${frame.kind === 'module' ? 'module' : 'op'} · ${at}` }),
   ]);
+  if (onToggleBreakpoint) {
+    const what = frame.source ? `its line in the model file` : `its name, ${frame.itemId || frame.name}`;
+    const label = `Toggle a breakpoint on ${frame.name} (at ${what})`;
+    const b = h('button', { id: 'toggle-breakpoint', class: 'icon-button breakpoint-toggle', title: label, attrs: { type: 'button', 'aria-label': label } }, [icon(BREAKPOINT_ICON)]);
+    b.addEventListener('click', onToggleBreakpoint);
+    head.append(b);
+  }
+  const el = h('div', { class: 'frame', attrs: { 'data-frame-id': String(frame.id) } }, [head]);
   for (const s of SCOPES) {
     const list = scopes[s.key];
     const body: (Node | string)[] = [];

@@ -1,9 +1,13 @@
+import type { ImagePreprocess } from '../loaders/tensors/image';
+import { InputError } from '../loaders/tensors/image';
+import { IMAGE_FLAGS, imageOptions } from './imageOptions';
+
 /** The command line, parsed. Each command takes only its own flags; anything else is a {@link UsageError}. */
 export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string }
-  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[] }
+  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess }
+  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess }
   | { readonly kind: 'inspect'; readonly model: string }
   | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string };
 
@@ -26,6 +30,7 @@ const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   output: ['run'],
   break: ['trace'],
   json: ['bench'],
+  ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace'] as const])),
 };
 const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   quick: ['bench'],
@@ -33,6 +38,7 @@ const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
 const COMMANDS: readonly CommandName[] = ['run', 'trace', 'inspect', 'bench'];
 
 const TENSOR_FILE = /\.(json|npy)$/i;
+const INPUT_FILE = /\.(json|npy|png)$/i;
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   let verbose = false;
@@ -90,6 +96,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     return file;
   };
+  const preprocess = (input: string | undefined): ImagePreprocess | undefined => {
+    try {
+      return imageOptions(one, input);
+    } catch (e) {
+      throw e instanceof InputError ? new UsageError(e.message) : e;
+    }
+  };
+  const inputFile = (): string | undefined => {
+    const file = one('input');
+    if (file !== undefined && !INPUT_FILE.test(file)) {
+      throw new UsageError(`--input '${file}' must be a tensor file ending in .json or .npy, or an image ending in .png.`);
+    }
+    return file;
+  };
 
   if (kind === 'bench') {
     if (rest.length) throw new UsageError(`'bench' takes no arguments, got '${rest[0]}'.`);
@@ -99,8 +119,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (rest.length > 1) throw new UsageError(`'${kind}' takes one MODEL file, got also '${rest[1]}'.`);
   const model = rest[0];
   switch (kind) {
-    case 'run': return { command: { kind, model, input: tensorFile('input'), output: tensorFile('output') }, verbose };
-    case 'trace': return { command: { kind, model, input: tensorFile('input'), breaks: flags.get('break') ?? [] }, verbose };
+    case 'run': {
+      const input = inputFile();
+      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input) }, verbose };
+    }
+    case 'trace': {
+      const input = inputFile();
+      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input) }, verbose };
+    }
     case 'inspect': return { command: { kind, model }, verbose };
   }
 }

@@ -16,25 +16,39 @@ Options:
   -V, --version  show the version
 
 MODEL is a model file: layerstep model.json, ONNX (.onnx) or TensorFlow.js layers model.json.
-Tensor files (--input, --output) are tensor JSON or NumPy .npy.`;
+Tensor files (--input, --output) are tensor JSON or NumPy .npy; --input may also be a .png image
+(see 'layerstep help run' for its options).`;
+
+const IMAGE_HELP = `Image input (--input FILE.png; 8-bit grayscale, RGB, RGBA or palette, not interlaced): the image
+becomes the model's one input. What is not given is read from the input's declared shape
+([1,C,H,W] or [1,H,W,C]), else from the image itself.
+  --size H,W             resize to H×W pixels (bilinear, half-pixel centres)
+  --channels 1|3         1: grayscale (luma of RGB), 3: RGB; alpha is dropped
+  --scale S              multiply the 0–255 pixel values by S first (default 1/255; fractions allowed)
+  --mean M[,M2,M3]       then subtract the mean (one value, or one per channel; default 0)
+  --std S[,S2,S3]        then divide by the standard deviation (default 1)
+  --layout NCHW|NHWC     channels first or last (default: from the input's shape, else NCHW)
+  e.g. layerstep run model.onnx --input digit.png --size 28,28 --channels 1 --scale 1/255`;
 
 const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
-  run: `Usage: layerstep run MODEL [--input FILE] [--output FILE]
+  run: `Usage: layerstep run MODEL [--input FILE] [--output FILE] [image options]
 
 Runs one forward pass and writes the outputs as tensor JSON keyed by the model's output names:
   { "<name>": { "shape": [..], "dtype": "float32", "data": [flat, row-major] } }
 
   --input FILE   the inputs: tensor JSON keyed by input name, one unnamed { "shape", "data" } for a
-                 single-input model, or a .npy file. Default: the model's first example, else a seeded
-                 random input.
+                 single-input model, a .npy file, or a .png image. Default: the model's first example,
+                 else a seeded random input.
   --output FILE  write the outputs to FILE instead of stdout: .json, or .npy for a model with one output.
-                 Nothing is written if the run fails.`,
-  trace: `Usage: layerstep trace MODEL [--input FILE] [--break NAME]...
+                 Nothing is written if the run fails.
+
+${IMAGE_HELP}`,
+  trace: `Usage: layerstep trace MODEL [--input FILE] [--break NAME]... [image options]
 
 Prints the call stack as it unfolds: one line per call and return of every module and op, with a
 one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf).
 
-  --input FILE   the inputs, as for 'run'
+  --input FILE   the inputs, as for 'run' (a .png image takes the image options of 'run')
   --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
                  '● breakpoint' line shows the call stack. May be given more than once.`,
   inspect: `Usage: layerstep inspect MODEL

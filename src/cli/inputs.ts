@@ -1,5 +1,6 @@
 import type { Tensor } from '../engine/tensor';
-import { bindInputs, decodeTensorFile } from '../loaders/tensors';
+import type { ImagePreprocess } from '../loaders/tensors/image';
+import { readInputFile } from '../loaders/tensors/inputFile';
 import { randomInputs } from '../loaders/tensors/random';
 import type { Model } from '../model/ir';
 import { readUserFile } from './files';
@@ -11,13 +12,15 @@ export const RANDOM_INPUT_SEED = 0;
 export type InputOrigin = { kind: 'file'; path: string } | { kind: 'example'; name: string } | { kind: 'random'; seed: number };
 
 /**
- * The inputs of a run: the tensor file the user gave, checked against the model's inputs; else the model's
- * first example; else a seeded random input.
+ * The inputs of a run: the tensor file the user gave, checked against the model's inputs, or the image
+ * (`.png`) preprocessed for the model's one input; else the model's first example; else a seeded random input.
  */
-export async function resolveInputs(model: Model, inputFile: string | undefined): Promise<{ inputs: Map<string, Tensor>; origin: InputOrigin }> {
+export async function resolveInputs(
+  model: Model, inputFile: string | undefined, preprocess?: ImagePreprocess,
+): Promise<{ inputs: Map<string, Tensor>; origin: InputOrigin }> {
   if (inputFile !== undefined) {
-    const tensors = decodeTensorFile(inputFile, await readUserFile(inputFile, 'input file'));
-    return { inputs: bindInputs(inputFile, tensors, model.inputs), origin: { kind: 'file', path: inputFile } };
+    const inputs = readInputFile(inputFile, await readUserFile(inputFile, 'input file'), model.inputs, preprocess);
+    return { inputs, origin: { kind: 'file', path: inputFile } };
   }
   const example = model.examples[0];
   if (example) return { inputs: new Map(Object.entries(example.inputs)), origin: { kind: 'example', name: example.name } };

@@ -1,4 +1,5 @@
 import { encodeTensorFile, formatTensorJson } from '../loaders/tensors';
+import type { ImagePreprocess } from '../loaders/tensors/image';
 import { parseArgs } from './args';
 import type { Command } from './args';
 import { benchCommand } from './bench';
@@ -34,19 +35,21 @@ async function execute(command: Command, io: Io): Promise<void> {
     case 'help': io.out(helpText(command.topic)); return;
     case 'version': io.out(`${VERSION}\n`); return;
     case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
-    case 'run': return runCommand(command.model, command.input, command.output, io);
-    case 'trace': return traceCommand(command.model, command.input, command.breaks, io);
+    case 'run': return runCommand(command.model, command.input, command.output, io, command.preprocess);
+    case 'trace': return traceCommand(command.model, command.input, command.breaks, io, command.preprocess);
     case 'bench': return benchCommand(command.quick, command.json, io);
   }
 }
 
-async function runCommand(modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io): Promise<void> {
+async function runCommand(
+  modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io, preprocess?: ImagePreprocess,
+): Promise<void> {
   if (outputFile !== undefined) await checkOutputFolder(outputFile);
   const model = await openModelFile(modelPath);
   if (outputFile?.toLowerCase().endsWith('.npy') && model.outputs.length !== 1) {
     throw new CliError(`${outputFile}: a .npy file holds one tensor but ${modelPath} has ${model.outputs.length} outputs (${model.outputs.map((o) => o.name).join(', ')}); write .json instead.`);
   }
-  const { inputs } = await resolveInputs(model, inputFile);
+  const { inputs } = await resolveInputs(model, inputFile, preprocess);
   const progress = progressReporter(io, 'running');
   let outputs;
   try {

@@ -1,3 +1,4 @@
+import type { ImagePreprocess } from '../loaders/tensors/image';
 import { baseName } from '../runner/errors';
 import { formatEvent, formatStack } from '../runner/trace';
 import { CliError } from './errors';
@@ -12,9 +13,11 @@ import { createRunner, openModelFile } from './session';
  * happens (see `formatEvent`). With `--break NAME`, each hit of a matching layer or op is marked with a
  * `● breakpoint` line and the call stack, and the trace goes on.
  */
-export async function traceCommand(modelPath: string, inputFile: string | undefined, breaks: readonly string[], io: Io): Promise<void> {
+export async function traceCommand(
+  modelPath: string, inputFile: string | undefined, breaks: readonly string[], io: Io, preprocess?: ImagePreprocess,
+): Promise<void> {
   const model = await openModelFile(modelPath);
-  const { inputs, origin } = await resolveInputs(model, inputFile);
+  const { inputs, origin } = await resolveInputs(model, inputFile, preprocess);
   const progress = progressReporter(io, 'tracing');
   const runner = createRunner(model, inputs, { onProgress: progress.update, onOutput: (text) => io.out(`  ${text}\n`) });
   const statuses = runner.setNameBreakpoints(breaks.map((name) => ({ name })));

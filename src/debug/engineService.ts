@@ -219,6 +219,7 @@ export function outline(model: Model): ModelOutline {
     params: root.params,
     root,
     totalEvents: events,
+    metadata: model.metadata,
   };
 }
 

@@ -1,11 +1,14 @@
 import type { Tensor } from '../engine/tensor';
-import { bindInputs, decodeTensorFile } from '../loaders/tensors';
+import { readInputFile } from '../loaders/tensors/inputFile';
 import { randomInputs } from '../loaders/tensors/random';
 import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
 import type { InputSpec } from '../protocol/engine';
 
-/** The tensors a session runs on: a tensor file checked against the model's inputs, an example, or seeded random values. */
+/**
+ * The tensors a session runs on: a tensor file checked against the model's inputs, a PNG image preprocessed
+ * for the model's one input, an example, or seeded random values.
+ */
 export async function resolveInputs(
   model: Model, spec: InputSpec, readFile: (path: string) => Promise<Uint8Array>,
 ): Promise<Record<string, Tensor>> {
@@ -17,7 +20,7 @@ export async function resolveInputs(
       } catch (e) {
         throw Object.assign(new Error(`${spec.path}: cannot read the input file (${ioReason(e)}).`), { name: 'InputError' });
       }
-      return Object.fromEntries(bindInputs(spec.path, decodeTensorFile(spec.path, bytes), model.inputs));
+      return Object.fromEntries(readInputFile(spec.path, bytes, model.inputs, spec.preprocess));
     }
     case 'example': {
       const example = spec.name === undefined ? model.examples[0] : model.examples.find((e) => e.name === spec.name);

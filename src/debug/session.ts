@@ -179,9 +179,12 @@ export class LayerstepDebugSession extends DebugSession {
         sf.line = f.source.startLine;
         sf.column = f.source.startColumn;
       } else {
+        // A format without text lines (ONNX): the frame still names the model file, because VS Code
+        // focuses only a frame with a source after a stop (and VARIABLES stays empty without one); line 0
+        // says the frame has no line in it.
+        sf.source = new Source(baseName(this.modelPath), this.modelPath);
         sf.line = 0;
         sf.column = 0;
-        sf.presentationHint = 'label';
       }
       return sf;
     });

@@ -25,7 +25,7 @@ export function launchConfig(uri: vscode.Uri, stopOnEntry: boolean, input?: stri
 export async function startModel(context: vscode.ExtensionContext, arg: unknown, stopOnEntry: boolean): Promise<boolean> {
   const uri = targetModel(arg);
   if (!uri) {
-    void vscode.window.showErrorMessage('Layerstep: open a model file (a layerstep model.json) first.');
+    void vscode.window.showErrorMessage('Layerstep: open a model file (a layerstep model.json, an .onnx file or a TensorFlow.js model.json) first.');
     return false;
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -38,7 +38,10 @@ export function selectedInput(context: vscode.ExtensionContext, uri: vscode.Uri)
   return context.workspaceState.get<Record<string, string>>(INPUT_KEY, {})[uri.toString()];
 }
 
-/** `Layerstep: Select Input…`: one of the model's examples, a seeded random tensor, or a tensor file. */
+/**
+ * `Layerstep: Select Input…`: one of the model's examples, a seeded random tensor, or a tensor file or PNG
+ * image (preprocessed as the input's shape says; a launch configuration's `preprocess` gives more control).
+ */
 export async function selectInput(context: vscode.ExtensionContext, models: ModelService, arg: unknown): Promise<string | undefined> {
   const uri = targetModel(arg);
   if (!uri) {
@@ -56,15 +59,15 @@ export async function selectInput(context: vscode.ExtensionContext, models: Mode
   const items: Pick[] = [
     ...examples.map((e) => ({ label: e, description: 'example', value: e })),
     { label: 'random', description: 'seeded random values', value: 'random' },
-    { label: 'Choose a tensor file…', description: '.json or .npy', browse: true },
+    { label: 'Choose a tensor file or image…', description: '.json, .npy or .png', browse: true },
   ];
   const chosen = items.find((i) => i.value !== undefined && i.value === current);
   if (chosen) chosen.detail = 'selected now';
-  const pick = await vscode.window.showQuickPick(items, { title: `Input for ${path.basename(uri.fsPath)}`, placeHolder: 'Examples, random, or a tensor file' });
+  const pick = await vscode.window.showQuickPick(items, { title: `Input for ${path.basename(uri.fsPath)}`, placeHolder: 'Examples, random, or a tensor file or image' });
   if (!pick) return undefined;
   let value = pick.value;
   if (pick.browse) {
-    const files = await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), filters: { Tensors: ['json', 'npy'] } });
+    const files = await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), filters: { 'Tensors and images': ['json', 'npy', 'png'] } });
     if (!files?.[0]) return undefined;
     value = files[0].fsPath;
   }

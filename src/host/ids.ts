@@ -31,3 +31,6 @@ export const Settings = {
 } as const;
 
 export const PANEL_VIEW_TYPE = 'layerstep.panel';
+
+/** The read-only custom editor that shows an `.onnx` file's summary (`contributes.customEditors`). */
+export const ONNX_SUMMARY_VIEW_TYPE = 'layerstep.onnxSummary';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ONNX_SUMMARY_VIEW_TYPE } from './ids';
 
 /** Cheap recognition of a model file from its name and the start of its text (no parsing). */
 export function isModelText(fileName: string, head: string): boolean {
@@ -12,9 +13,14 @@ export function isModelDocument(doc: vscode.TextDocument | undefined): boolean {
   return isModelText(doc.fileName, doc.getText(new vscode.Range(0, 0, 200, 0)));
 }
 
-/** The model file a command should act on: its argument, else the active editor's file when it is a model. */
+/**
+ * The model file a command should act on: its argument, else the file of the active `.onnx` summary editor,
+ * else the active text editor's file when it is a model.
+ */
 export function targetModel(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom && input.viewType === ONNX_SUMMARY_VIEW_TYPE) return input.uri;
   const doc = vscode.window.activeTextEditor?.document;
   return doc && isModelDocument(doc) ? doc.uri : undefined;
 }

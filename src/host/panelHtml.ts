@@ -10,6 +10,8 @@ export interface PanelHtmlParts {
   readonly scriptUri: string;
   readonly styleUri: string;
   readonly nonce: string;
+  /** The document's title (default `Layerstep`). */
+  readonly title?: string;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -35,7 +37,7 @@ export function panelHtml(p: PanelHtmlParts): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(p.cspSource, p.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(p.styleUri)}">
-<title>Layerstep</title>
+<title>${escapeHtml(p.title ?? 'Layerstep')}</title>
 </head>
 <body>
 <div id="app" class="loading">Loading…</div>

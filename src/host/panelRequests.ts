@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { formatSummary, tensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
 import { Tensor } from '../engine/tensor';
@@ -6,6 +7,7 @@ import type {
   ParamsOf, ResultOf, ShownWeight, Snapshot, TensorSource, WebviewMethod,
 } from '../protocol/webview';
 import { encodeNumber } from '../protocol/webview';
+import { toggleItemBreakpoint } from './breakpoints';
 import type { ModelService } from './modelService';
 import type { SessionTracker } from './sessions';
 import type { ReadValues } from './tensorGrid';
@@ -111,6 +113,11 @@ export function panelHandlers(deps: PanelDeps, readers: TensorReaders): PanelHan
       await tracker.goto(p.index);
     },
     closeWeight: async () => deps.closeWeight(),
+    toggleBreakpoint: async (p) => {
+      const cur = session(p.sessionId);
+      const uri = cur.modelPath ? vscode.Uri.file(cur.modelPath) : undefined;
+      return { enabled: toggleItemBreakpoint({ id: p.itemId, name: p.name, line: p.line }, uri) };
+    },
   };
 }
 

@@ -65,6 +65,16 @@ export interface Example {
   readonly inputs: Readonly<Record<string, Tensor>>;
 }
 
+/** Where a model file came from, as the file records it (shown in the ONNX summary editor). */
+export interface ModelMetadata {
+  /** The tool that wrote the file and its version (`pytorch 2.3.0`). */
+  readonly producer?: string;
+  /** The ONNX IR version. */
+  readonly irVersion?: number;
+  /** Operator set versions by domain (`''` is the default ONNX domain). */
+  readonly opsets?: Readonly<Record<string, number>>;
+}
+
 /** A loaded model: format-neutral, ready to run. */
 export interface Model {
   /** Format id, e.g. `layerstep/1`. */
@@ -83,4 +93,5 @@ export interface Model {
   readonly examples: readonly Example[];
   /** Shapes of every value where the loader knows them (for validation messages and the sidebar). */
   readonly shapes?: ReadonlyMap<string, Shape>;
+  readonly metadata?: ModelMetadata;
 }

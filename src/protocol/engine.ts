@@ -1,6 +1,7 @@
 import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
-import type { SourceRange, ValueInfo } from '../model/ir';
+import type { ImagePreprocess } from '../loaders/tensors/image';
+import type { ModelMetadata, SourceRange, ValueInfo } from '../model/ir';
 import type {
   BreakpointStatus, ExceptionFilter, LineBreakpoint, NameBreakpoint, StopPoint, StopReason,
 } from '../runner/types';
@@ -11,9 +12,12 @@ import type {
  * and the extension host never runs a forward pass on its own thread.
  */
 
-/** Which input to run: a tensor file, an example of the model by name, or seeded random values. */
+/**
+ * Which input to run: a tensor file (or a `.png` image, turned into the model's one input by `preprocess`),
+ * an example of the model by name, or seeded random values.
+ */
 export type InputSpec =
-  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'file'; readonly path: string; readonly preprocess?: ImagePreprocess }
   | { readonly kind: 'example'; readonly name?: string }
   | { readonly kind: 'random'; readonly seed: number };
 
@@ -64,6 +68,8 @@ export interface ModelOutline {
   readonly root: OutlineNode;
   /** Timeline events a full pass takes (2 per module or node call). */
   readonly totalEvents: number;
+  /** What the file says about where it came from (ONNX: producer, IR version, opsets), when it says it. */
+  readonly metadata?: ModelMetadata;
 }
 
 export interface FrameInfo {

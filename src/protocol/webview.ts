@@ -157,6 +157,15 @@ export interface WebviewRequests {
   goto: { params: { readonly sessionId: string; readonly index: number }; result: void };
   /** The user closed the shown weight: it is no longer part of the snapshot. */
   closeWeight: { params: Record<string, never>; result: void };
+  /**
+   * Adds or removes a breakpoint on a frame's module or op (the button by the frame's title): at its line in
+   * the model file when it has one, else a function breakpoint on its id (formats without text lines, such
+   * as ONNX). The answer says whether one is set now.
+   */
+  toggleBreakpoint: {
+    params: { readonly sessionId: string; readonly itemId: string; readonly name: string; readonly line?: number };
+    result: { readonly enabled: boolean };
+  };
 }
 
 export type WebviewMethod = keyof WebviewRequests;

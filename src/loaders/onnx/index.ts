@@ -91,6 +91,7 @@ export const onnxLoader: Loader = {
     const model: Model = {
       format: ONNX_FORMAT, name: graph.name || baseName(file), file, inputs, outputs, weights: ctx.weights, root, examples: [],
       shapes: inferShapes(nodes, inputs, ctx.weights, graph),
+      metadata: { producer: producer || undefined, irVersion: int(proto.irVersion), opsets: Object.fromEntries(opsets) },
     };
     validateModel(model);
     return model;

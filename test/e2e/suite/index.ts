@@ -17,6 +17,7 @@ const testFiles: ReadonlyArray<() => Promise<unknown>> = [
   () => import('./tree.test'),
   () => import('./debug.test'),
   () => import('./panel.test'),
+  () => import('./onnx.test'),
 ];
 
 /** Lines run() logs around mocha's output, so the harness can tell it from the workbench's own log lines. */

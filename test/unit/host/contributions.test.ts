@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from '../../../src/host/ids';
+import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from '../../../src/host/ids';
 
 /**
  * The contribution ids in src/host/ids.ts against package.json `contributes`, both ways: a renamed command, view,
@@ -35,12 +35,16 @@ function whenClauses(): { where: string; when: string }[] {
   return out;
 }
 
-/** Our own names in a `when` clause: `layerstep.x` keys; `view == layerstep.model` compares with a view id. */
-function ownKeys(when: string): { keys: string[]; views: string[] } {
+/**
+ * Our own names in a `when` clause: `layerstep.x` keys; `view == layerstep.model` compares with a view id,
+ * `activeCustomEditorId == layerstep.onnxSummary` with a custom editor's view type.
+ */
+function ownKeys(when: string): { keys: string[]; views: string[]; editors: string[] } {
   const views = [...when.matchAll(/\bview\s*==\s*([\w.-]+)/g)].map((m) => m[1]);
-  const stripped = when.replace(/\bview\s*==\s*[\w.-]+/g, '').replace(/\/[^/]*\//g, '');
+  const editors = [...when.matchAll(/\bactiveCustomEditorId\s*==\s*([\w.-]+)/g)].map((m) => m[1]);
+  const stripped = when.replace(/\b(view|activeCustomEditorId)\s*==\s*[\w.-]+/g, '').replace(/\/[^/]*\//g, '');
   const keys = [...stripped.matchAll(/\blayerstep\.[\w.]+/g)].map((m) => m[0]);
-  return { keys, views };
+  return { keys, views, editors };
 }
 
 describe('package.json contributions', () => {
@@ -82,6 +86,7 @@ describe('package.json contributions', () => {
         used.add(k);
       }
       for (const v of own.views) expect(views.has(v), `${where}: view '${v}' is not in Views`).toBe(true);
+      for (const e of own.editors) expect(e, `${where}: custom editor '${e}'`).toBe(ONNX_SUMMARY_VIEW_TYPE);
     }
     expect([...used].sort()).toEqual([...keys].sort());
   });

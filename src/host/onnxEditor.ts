@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { toWireError } from '../debug/wireError';
+import type { ModelOutline } from '../protocol/engine';
+import type { SummaryHostMessage, SummaryViewMessage } from '../protocol/summary';
+import { Commands, ONNX_SUMMARY_VIEW_TYPE } from './ids';
+import { summarizeModel } from './modelSummary';
+import type { ModelService } from './modelService';
+import { makeNonce, panelHtml } from './panelHtml';
+
+/** The model file an `.onnx` editor shows. Read-only: nothing to save or revert. */
+class ModelDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri) {}
+  dispose(): void {}
+}
+
+/** An `.onnx` editor that has become the active editor, with its model's outline once it is known. */
+export interface ActiveModelEditor {
+  readonly uri: vscode.Uri;
+  readonly outline: ModelOutline;
+}
+
+/**
+ * The read-only custom editor of `.onnx` files (`layerstep.onnxSummary`): the model's inputs and outputs,
+ * module tree with op and parameter counts, producer and opsets, unsupported ops, and Run / Debug buttons.
+ * The model loads through {@link ModelService}, in its worker thread, so a large file never blocks the
+ * window; the editor shows "Loading…" meanwhile. When an editor becomes active it loads its model into the
+ * service again if another model took its place, and reports it (the sidebar then shows its tree).
+ */
+export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
+  private readonly activeChanged = new vscode.EventEmitter<ActiveModelEditor>();
+  /** Fires when an `.onnx` editor is active and its model is loaded. */
+  readonly onDidActivate = this.activeChanged.event;
+
+  /** Debug sessions running now (any type): the editors offer Run and Debug only when there is none. */
+  private readonly sessions = new Set<string>();
+  private readonly sessionsChanged = new vscode.EventEmitter<void>();
+
+  static register(context: vscode.ExtensionContext, models: ModelService): OnnxSummaryEditorProvider {
+    const provider = new OnnxSummaryEditorProvider(context.extensionUri, models);
+    const { sessions } = provider;
+    if (vscode.debug.activeDebugSession) sessions.add(vscode.debug.activeDebugSession.id);
+    context.subscriptions.push(
+      provider.activeChanged,
+      provider.sessionsChanged,
+      vscode.debug.onDidStartDebugSession((s) => {
+        sessions.add(s.id);
+        provider.sessionsChanged.fire();
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        sessions.delete(s.id);
+        provider.sessionsChanged.fire();
+      }),
+      vscode.window.registerCustomEditorProvider(ONNX_SUMMARY_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
+    );
+    return provider;
+  }
+
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
+
+  openCustomDocument(uri: vscode.Uri): ModelDocument {
+    return new ModelDocument(uri);
+  }
+
+  resolveCustomEditor(document: ModelDocument, panel: vscode.WebviewPanel): void {
+    const { uri } = document;
+    const fileName = path.basename(uri.fsPath);
+    const webview = panel.webview;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'summary.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'summary.css')).toString(),
+      nonce: makeNonce((n) => randomBytes(n)),
+      title: `${fileName} — Layerstep`,
+    });
+
+    let state: SummaryHostMessage = { type: 'loading', fileName };
+    let outline: ModelOutline | undefined;
+    let generation = 0;
+    let disposed = false;
+    const post = (m: SummaryHostMessage) => {
+      state = m;
+      if (!disposed) void webview.postMessage(m);
+    };
+    const key = uri.toString();
+    const debugging = (): SummaryHostMessage => ({ type: 'debugging', active: this.sessions.size > 0 });
+    /**
+     * Loads the model through the service (which the sidebar and "Show in Panel" then read). If the service
+     * moves to another model before this one has loaded (another editor became active), the outline comes
+     * from a worker of its own instead, so two editors never take the service from each other in turns.
+     */
+    const load = async (force = false): Promise<void> => {
+      const mine = ++generation;
+      post({ type: 'loading', fileName });
+      let o: ModelOutline;
+      try {
+        try {
+          o = await this.models.outline(uri, force);
+        } catch (e) {
+          if (this.models.currentUri === key) throw e;
+          o = await this.models.outlineOnce(uri);
+        }
+      } catch (e) {
+        if (mine !== generation) return;
+        outline = undefined;
+        post({ type: 'failed', fileName, message: toWireError(e).message });
+        return;
+      }
+      if (mine !== generation) return;
+      outline = o;
+      post({ type: 'loaded', summary: summarizeModel(o, uri.fsPath) });
+      if (panel.active) await activate();
+    };
+    /** The editor is active: make its model the service's (a no-op when it is already) and report it. */
+    const activate = async (): Promise<void> => {
+      if (!outline) return;
+      const o = this.models.currentUri === key ? outline : await this.models.outline(uri).catch(() => undefined);
+      if (o && panel.active) this.activeChanged.fire({ uri, outline: o });
+    };
+
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), fileName));
+    const subscriptions: vscode.Disposable[] = [
+      watcher,
+      watcher.onDidChange(() => void load(true)),
+      webview.onDidReceiveMessage((m: SummaryViewMessage) => {
+        switch (m?.type) {
+          case 'ready':
+            void webview.postMessage(state);
+            void webview.postMessage(debugging());
+            break;
+          case 'run': void vscode.commands.executeCommand(Commands.runModel, uri); break;
+          case 'debug': void vscode.commands.executeCommand(Commands.debugModel, uri); break;
+          case 'reload': void load(true); break;
+        }
+      }),
+      panel.onDidChangeViewState(() => {
+        if (panel.active) void activate();
+      }),
+      this.sessionsChanged.event(() => void webview.postMessage(debugging())),
+    ];
+    panel.onDidDispose(() => {
+      disposed = true;
+      for (const d of subscriptions) d.dispose();
+    });
+    void load();
+  }
+}
