@@ -11,6 +11,7 @@ import { FileModelSource } from '../src/cli/fileSource';
 import { openModel } from '../src/loaders/registry';
 import { randomInputs } from '../src/loaders/tensors/random';
 import { Runner } from '../src/runner/runner';
+import { mulberry32 } from '../src/engine/random';
 
 const SEQ = 6;
 const D = 16;
@@ -21,18 +22,8 @@ const LAYERS = 2;
 /** The folder to write to: the first argument, else examples/onnx-encoder under the current folder (the repository). */
 const out = resolve(process.argv[2] ?? join('examples', 'onnx-encoder'));
 
-/** Mulberry32: the same weights on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(2024);
+// Mulberry32, as everywhere in Layerstep: the same weights on every run.
+const rand = mulberry32(2024);
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const initializers: onnx.ITensorProto[] = [];

@@ -1,14 +1,9 @@
 /** Number and index text for the panel. Pure. */
 
-/** Four significant digits, no trailing zeros, exponent form for very large or small magnitudes (as the summaries). */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'Inf' : '-Inf';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-4) return v.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(4)));
-}
+import { formatNumber } from '../src/engine/stats';
+
+/** Four significant digits, as in the summaries: the engine's own formatting. */
+export { formatNumber };
 
 /** Enough digits to tell float32 values apart (7 significant), for a hovered element. */
 export function formatExact(v: number): string {

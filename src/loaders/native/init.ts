@@ -2,6 +2,7 @@
  * Seeded, deterministic weight initialisers for `{ "init": ... }` weights, so a model with made-up weights
  * gives the same numbers on every machine. The generator is Mulberry32; normals come from Box–Muller.
  */
+import { mulberry32 } from '../../engine/random';
 
 export const INITIALIZERS = ['zeros', 'ones', 'constant', 'uniform', 'normal', 'glorotUniform'] as const;
 export type Initializer = (typeof INITIALIZERS)[number];
@@ -17,17 +18,6 @@ export interface InitSettings {
   /** `normal`: mean (0) and standard deviation (0.05), as Keras' RandomNormal. */
   readonly mean?: number;
   readonly std?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a of a string: the default seed of a weight is the hash of its value name, so layers differ. */

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../engine/random';
 import { Tensor, sizeOf } from '../../engine/tensor';
 import type { ValueInfo } from '../../model/ir';
 
@@ -18,14 +19,4 @@ export function randomInputs(inputs: readonly ValueInfo[], seed: number): Map<st
   return out;
 }
 
-/** Mulberry32, a small seeded generator of floats uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };

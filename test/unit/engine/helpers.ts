@@ -1,21 +1,10 @@
 import { expect } from 'vitest';
+import { mulberry32 } from '../../../src/engine/random';
 import { Tensor } from '../../../src/engine/tensor';
 import type { DType, Shape } from '../../../src/engine/tensor';
 
-/**
- * Mulberry32: a tiny seeded PRNG so every test sees the same "random" inputs on every run.
- * Returns a function yielding floats uniform in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the engine's Mulberry32) so every test sees the same "random" inputs on every run. */
+export const seededRandom = mulberry32;
 
 /** A float32 tensor of the given shape with values uniform in [lo, hi), reproducible from `seed`. */
 export function randomTensor(shape: Shape, seed: number, lo = -1, hi = 1): Tensor<'float32'> {
