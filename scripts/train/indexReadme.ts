@@ -41,6 +41,10 @@ export function writeIndex(root: string): void {
     '[filters, in, kH, kW], images NCHW), rewrites these folders, and checks every example against the engine.',
     '`node dist/train-examples.js --check` runs only the check. Each folder\'s README says how well its model learned.',
     '',
+    'One more opens a format made elsewhere: [onnx-encoder](onnx-encoder/README.md) is an `.onnx` file shaped like a',
+    'PyTorch export of a two-layer transformer encoder (seeded weights, made by scripts/make-onnx-example.ts), whose',
+    'call stack nests by the exporter\'s name scopes: encoder › layer.0 › attn.',
+    '',
   ].join('\n');
   writeFileSync(join(root, 'README.md'), text);
 }
