@@ -3,6 +3,7 @@ import { selectInput, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
+import { InlineSessions } from './host/inlineSessions';
 import { isModelDocument } from './host/modelFiles';
 import { ModelService } from './host/modelService';
 import type { ModelItem } from './host/modelTree';
@@ -24,12 +25,13 @@ export interface LayerstepApi {
 
 /** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
 export function activate(context: vscode.ExtensionContext): LayerstepApi {
-  const tracker = new SessionTracker();
+  const inline = new InlineSessions();
+  const tracker = new SessionTracker(inline);
   const models = new ModelService(context.extensionPath);
   const tree = new ModelTreeProvider();
   const treeView = vscode.window.createTreeView(Views.model, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tracker, models, tree, treeView);
-  registerDebugger(context);
+  registerDebugger(context, inline);
   const onnxEditors = OnnxSummaryEditorProvider.register(context, models);
 
   const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, models);

@@ -3,20 +3,25 @@ import * as vscode from 'vscode';
 import { LayerstepDebugSession } from '../debug/session';
 import { launchConfig } from './commands';
 import { DEBUG_TYPE } from './ids';
+import type { InlineSessions } from './inlineSessions';
 import { targetModel } from './modelFiles';
 import { WorkerEngineClient } from './workerClient';
 
 /** The inline debug adapter (each session gets its own engine worker) and the launch configuration provider. */
-export function registerDebugger(context: vscode.ExtensionContext): void {
+export function registerDebugger(context: vscode.ExtensionContext, inline: InlineSessions): void {
   const workerPath = path.join(context.extensionPath, 'dist', 'engineWorker.js');
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: (session) => {
         const folder = session.workspaceFolder?.uri.fsPath;
         const resolve = (p: string) => (path.isAbsolute(p) || !folder ? p : path.join(folder, p));
-        return new vscode.DebugAdapterInlineImplementation(new LayerstepDebugSession(new WorkerEngineClient(workerPath), resolve));
+        const client = new WorkerEngineClient(workerPath);
+        const adapter = new LayerstepDebugSession(client, resolve);
+        inline.add({ session, adapter, client });
+        return new vscode.DebugAdapterInlineImplementation(adapter);
       },
     }),
+    vscode.debug.onDidTerminateDebugSession((s) => inline.delete(s.id)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
       provideDebugConfigurations: () => [{ type: DEBUG_TYPE, request: 'launch', name: 'Debug model', model: '${file}', stopOnEntry: true }],
       resolveDebugConfiguration: (_folder, config) => {

@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import { ENGINE_REQUEST, OPENED_EVENT, STOPPED_EVENT } from '../debug/session';
 import type { EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo } from '../protocol/engine';
 import { DEBUG_TYPE } from './ids';
+import type { InlineSessions } from './inlineSessions';
+
+/** Requests that only read the engine: answered by the engine client directly when the adapter is inline. */
+const READS: ReadonlySet<EngineMethod> = new Set(['timeline', 'scopes', 'tensor', 'evaluate']);
 
 /** What the panel and the sidebar know of the active Layerstep debug session. */
 export interface SessionState {
@@ -23,17 +27,13 @@ export class SessionTracker implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor() {
+  constructor(private readonly inline: InlineSessions) {
     this.subscriptions = [
       this.changed,
+      // Stops arrive through VS Code, after it has handled the adapter's `stopped` event, so the panel
+      // never runs ahead of CALL STACK.
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type !== DEBUG_TYPE) return;
-        if (e.event === OPENED_EVENT) {
-          const body = e.body as { outline: ModelOutline; path: string };
-          this.set({ session: e.session, outline: body.outline, modelPath: body.path, running: true });
-        } else if (e.event === STOPPED_EVENT) {
-          this.set({ ...this.base(e.session), stop: e.body as StopInfo, running: false });
-        }
+        if (e.session.type === DEBUG_TYPE) this.receive(e.session, e.event, e.body);
       }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (this.state?.session.id === s.id) this.set(undefined);
@@ -49,6 +49,8 @@ export class SessionTracker implements vscode.Disposable {
   async request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
     const s = this.state?.session;
     if (!s) throw new Error('No Layerstep session is running.');
+    const direct = READS.has(method) ? this.inline.get(s.id) : undefined;
+    if (direct) return direct.client.request(method, params);
     return s.customRequest(ENGINE_REQUEST, { method, params });
   }
 
@@ -67,6 +69,15 @@ export class SessionTracker implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
+  }
+
+  private receive(session: vscode.DebugSession, event: string, body: unknown): void {
+    if (event === OPENED_EVENT) {
+      const b = body as { outline: ModelOutline; path: string };
+      this.set({ session, outline: b.outline, modelPath: b.path, running: true });
+    } else if (event === STOPPED_EVENT) {
+      this.set({ ...this.base(session), stop: body as StopInfo, running: false });
+    }
   }
 
   private base(session: vscode.DebugSession): SessionState {
