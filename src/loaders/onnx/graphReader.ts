@@ -8,6 +8,7 @@ import { splitNodeName } from './flatNode';
 import type { FlatNode, ScopeSegment, UnsupportedInfo } from './flatNode';
 import { UnsupportedUse } from './lowering';
 import type { LowerContext, OnnxNode } from './lowering';
+import { expandLoop } from './loop';
 import { lowering } from './opTable';
 import { topoSort } from './topoSort';
 
@@ -15,7 +16,7 @@ import { topoSort } from './topoSort';
  * Reads a GraphProto into engine nodes in execution order: initializers and Constant nodes become weights,
  * the nodes are sorted (refusing cycles and reads of undefined values), each node is lowered through the op
  * table, and an If whose condition is a constant is replaced by the nodes of the branch it takes, in a
- * module of its own. Everything else the engine cannot run becomes an `unsupported:<Type>` node.
+ * module of its own, as is a Loop whose trip count is a constant (./loop). Everything else the engine cannot run becomes an `unsupported:<Type>` node.
  */
 
 /** The opset assumed for the default domain when a model imports none (IR < 3 files, hand-made graphs). */
@@ -107,7 +108,7 @@ export function readGraph(g: onnx.IGraphProto, ctx: ReadContext, outer: Readonly
   return out;
 }
 
-/** One ONNX node as engine nodes (one, or a taken If branch's). */
+/** One ONNX node as engine nodes (one, a taken If branch's, or an unrolled Loop's (./loop)). */
 function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, scope: readonly ScopeSegment[], nested: boolean): FlatNode[] {
   const n = p.proto;
   const opType = n.opType ?? '';
@@ -125,6 +126,7 @@ function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, sc
   };
   if (domain !== '') return unsupported(`the domain '${domain}' is not one Layerstep runs`);
   if (opType === 'If') return expandIf(p, ctx, visible, nodeScope, split.name, graphs, unsupported);
+  if (opType === 'Loop') return expandLoop({ proto: n, label: p.label, ctx, visible, scope: nodeScope, name: split.name, graphs, unsupported, read: readGraph });
   if (opType === 'Constant') return unsupported(`its value is a string or sparse tensor, which Layerstep cannot hold`);
   const lower = lowering(opType);
   if (!lower) return unsupported();

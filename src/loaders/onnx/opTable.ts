@@ -5,7 +5,7 @@ import {
 
 /**
  * ONNX op type (default domain) → its engine form. Most ops map one to one with their attributes camelCased
- * (docs/ops.md); ./opRules holds those that depend on the opset or on how the node is used. Constant and If
+ * (docs/ops.md); ./opRules holds those that depend on the opset or on how the node is used. Constant, If and Loop
  * never reach this table: the graph reader folds and expands them. An op missing here still opens, as an
  * `unsupported:<Type>` node (docs/onnx.md).
  */
@@ -55,7 +55,7 @@ export function lowering(opType: string): Lower | undefined {
   return op ? same(op) : undefined;
 }
 
-/** Every ONNX op type the table maps, sorted (for docs and tests), plus Constant and If which the graph reader handles. */
+/** Every ONNX op type the table maps, sorted (for docs and tests), plus Constant, If and Loop which the graph reader handles. */
 export function supportedOnnxOps(): string[] {
-  return [...Object.keys(ONE_TO_ONE), ...Object.keys(RULES), 'Constant', 'If'].sort();
+  return [...Object.keys(ONE_TO_ONE), ...Object.keys(RULES), 'Constant', 'If', 'Loop'].sort();
 }
