@@ -22,7 +22,7 @@ export class FileModelSource implements ModelSource {
 
   async read(): Promise<Uint8Array> {
     try {
-      return new Uint8Array(await readFile(this.path));
+      return asBytes(await readFile(this.path));
     } catch (e) {
       throw new ModelError(`${this.name}: cannot read the model file (${describeIoError(e)}).`, this.name);
     }
@@ -32,7 +32,7 @@ export class FileModelSource implements ModelSource {
     const full = await this.locate(relativePath);
     if (full === undefined) throw new ModelError(`${this.name}: '${relativePath}' does not exist beside the model.`, this.name);
     try {
-      return new Uint8Array(await readFile(full));
+      return asBytes(await readFile(full));
     } catch (e) {
       throw this.ioError(relativePath, e);
     }
@@ -90,4 +90,12 @@ export function describeIoError(e: unknown): string {
     case 'ENOTDIR': return 'a part of the path is not a folder';
     default: return (e as Error).message;
   }
+}
+
+/**
+ * A file's bytes as a plain Uint8Array over the Buffer's memory: no second copy of a large model, and `slice`
+ * copies as Uint8Array's does (Buffer's would not).
+ */
+export function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -4,11 +4,12 @@ import { access, readFile, rename, stat, unlink, writeFile } from 'node:fs/promi
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors';
 import { describeIoError } from './fileSource';
+import { asBytes } from './fileSource';
 
 /** Reads a file the user named on the command line, with a sentence naming it when that fails. */
 export async function readUserFile(path: string, what: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return asBytes(await readFile(path));
   } catch (e) {
     throw new CliError(`${path}: cannot read the ${what} (${describeIoError(e)}).`);
   }

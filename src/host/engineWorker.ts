@@ -4,6 +4,7 @@ import { FileModelSource } from '../cli/fileSource';
 import { EngineService } from '../debug/engineService';
 import { toWireError } from '../debug/wireError';
 import type { FromWorker, ToWorker } from './workerProtocol';
+import { asBytes } from '../cli/fileSource';
 
 /**
  * The engine's thread: it owns the model and the runner, so a forward pass never blocks the extension host.
@@ -14,7 +15,7 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const service = new EngineService({
   openSource: (path) => new FileModelSource(path),
-  readFile: async (path) => new Uint8Array(await readFile(path)),
+  readFile: async (path) => asBytes(await readFile(path)),
 });
 
 const post = (m: FromWorker) => port.postMessage(m);
