@@ -35,6 +35,9 @@ export class App {
   private timeline?: Timeline;
   private theme: Theme;
   private renderSeq = 0;
+  /** The frame of the current stop whose tensors are shown: the top one, or one picked in CALL STACK. */
+  private shownFrameId?: number;
+  private focusedFrameId?: number;
   private frame?: BuiltFrame;
   private weightView?: BuiltFrame;
   private readonly closed = new Set<string>();
@@ -113,8 +116,17 @@ export class App {
       case 'stopped':
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, stop: e.stop, running: false };
+        this.focusedFrameId = undefined;
         void this.renderStop(t0);
         break;
+      case 'frameFocused': {
+        const stop = this.session?.id === e.sessionId ? this.session.stop : undefined;
+        if (!stop || e.frameId === this.shownFrameId || !stop.stack.some((f) => f.id === e.frameId)) return;
+        this.focusedFrameId = e.frameId;
+        this.stack.select(e.frameId, false);
+        void this.renderStop(t0);
+        break;
+      }
       case 'continued':
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, running: true };
@@ -159,7 +171,8 @@ export class App {
     try {
       // The timeline and the frame's scopes are independent: ask for both at once (each is a round trip
       // through the debug adapter).
-      const frame = stop.stack[0];
+      const frame = stop.stack.find((f) => f.id === this.focusedFrameId) ?? stop.stack[0];
+      this.shownFrameId = frame?.id;
       const scopesAsked = frame && this.client.request('scopes', { sessionId: s.id, frameId: frame.id });
       scopesAsked?.catch(() => undefined);
       if (stop.recorded > timeline.length) {
@@ -200,6 +213,7 @@ export class App {
     const stop = s.stop;
     this.stack.render(this.timeline, s.totalEvents, this.stack.el.clientWidth || this.contentWidth(),
       stop && { index: stop.index, stack: stop.stack.map((f) => f.id) });
+    if (this.focusedFrameId !== undefined) this.stack.select(this.focusedFrameId, false);
   }
 
   private renderWeight(): void {

@@ -99,6 +99,11 @@ export class LayerstepPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
       tracker.onDidChange((s) => this.follow(s)),
+      // CALL STACK → panel: a frame selected there is shown here (panel → CALL STACK goes through `goto`).
+      vscode.debug.onDidChangeActiveStackItem((item) => {
+        const id = tracker.current?.session.id;
+        if (item instanceof vscode.DebugStackFrame && item.session.id === id) this.post({ type: 'frameFocused', sessionId: id, frameId: item.frameId });
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${Settings.section}.${Settings.colormap}`)) this.post({ type: 'settingsChanged', colormap: colormap() });
       }),

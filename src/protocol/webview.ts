@@ -88,6 +88,8 @@ export type HostEvent =
   | { readonly type: 'sessionStarted'; readonly session: SessionView }
   | { readonly type: 'stopped'; readonly sessionId: string; readonly stop: StopInfo }
   | { readonly type: 'continued'; readonly sessionId: string }
+  /** The user selected another frame of the current stop in VS Code's CALL STACK. */
+  | { readonly type: 'frameFocused'; readonly sessionId: string; readonly frameId: number }
   | { readonly type: 'sessionEnded'; readonly sessionId: string }
   | { readonly type: 'weightShown'; readonly weight: ShownWeight }
   | { readonly type: 'weightFailed'; readonly name: string; readonly error: WireError }

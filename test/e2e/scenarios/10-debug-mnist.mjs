@@ -8,7 +8,7 @@ import {
   activeEditorLines, examplesDir, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import {
-  callStackTop, clearRenderedIndex, clickGutter, editorTitleButton, median, panel, preparePaletteCommand,
+  callStackRows, callStackTop, clearRenderedIndex, clickGutter, editorTitleButton, median, panel, preparePaletteCommand,
   prepareToolbarButton, variableRow, waitForRedraw,
 } from '../lib/layerstep.mjs';
 
@@ -101,6 +101,12 @@ export const scenario = {
       await variableRow(page, new RegExp(`^${input}\\s*=\\s*float32\\[`)).waitFor();
       await screenshot(page, `${command.replace('Debug: ', '').replace(' ', '-').toLowerCase()}-${title}`);
     }
+
+    // CALL STACK → panel: selecting the caller's frame in CALL STACK shows that frame in the panel.
+    await callStackRows(page).filter({ hasText: 'hidden2 (dense)' }).first().click();
+    await ui.locator('#frame-title', { hasText: 'hidden2' }).waitFor();
+    await ui.locator('.tensor-view[data-tensor-name="hidden2.kernel"]').first().waitFor();
+    await screenshot(page, 'call-stack-selects-hidden2');
 
     // The Layerstep sidebar: the model's tree; a weight of hidden1 shows in the panel as a heatmap.
     await page.locator('.activitybar [aria-label^="Layerstep"]').first().click();
