@@ -1,26 +1,14 @@
 import type { OpDef } from '../registry';
-import { intAttr, intList, required } from '../kernels/opArgs';
+import { intAttr, required } from '../kernels/opArgs';
 import { argMin, reduceExtra } from '../kernels/reduceMore';
 import type { ExtraReduceKind } from '../kernels/reduceMore';
-import { identity } from '../kernels/unary';
+import { reductionOp } from './reduce';
 
 export { argMin, reduceExtra } from '../kernels/reduceMore';
 export type { ExtraReduceKind } from '../kernels/reduceMore';
 
 function reduction(name: string, kind: ExtraReduceKind, doc: string): OpDef {
-  return {
-    name,
-    doc,
-    minInputs: 1,
-    maxInputs: 2,
-    run: (inputs, attrs) => {
-      const x = required(name, inputs, 0, 'data');
-      const axes = intList(name, 'axes', inputs[1], attrs.axes) ?? [];
-      // ONNX-18: empty axes reduce everything unless noop_with_empty_axes asks for the input unchanged.
-      if (axes.length === 0 && intAttr(name, attrs, 'noopWithEmptyAxes', 0) !== 0) return [identity(x)];
-      return [reduceExtra(kind, x, axes, intAttr(name, attrs, 'keepdims', 1) !== 0)];
-    },
-  };
+  return reductionOp(name, doc, (x, axes, keepdims) => reduceExtra(kind, x, axes, keepdims));
 }
 
 /** The other ONNX reductions (opset 18: axes as an input or, before, an attribute) and ArgMin. */

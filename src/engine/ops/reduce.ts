@@ -1,4 +1,5 @@
 import type { OpDef } from '../registry';
+import type { Tensor } from '../tensor';
 import { argMax, reduce } from '../kernels/reduce';
 import type { ReduceKind } from '../kernels/reduce';
 import { identity } from '../kernels/unary';
@@ -7,7 +8,11 @@ import { intAttr, intList, required } from '../kernels/opArgs';
 export { argMax, reduce, reduceMax, reduceMean, reduceMin, reduceSum } from '../kernels/reduce';
 export type { ReduceKind } from '../kernels/reduce';
 
-function reduction(name: string, kind: ReduceKind, doc: string): OpDef {
+/**
+ * An ONNX-style reduction op (opset 18: axes as an input or, before, an attribute; `keepdims`;
+ * `noopWithEmptyAxes`) over a kernel that reduces `x` over `axes`.
+ */
+export function reductionOp(name: string, doc: string, kernel: (x: Tensor, axes: readonly number[], keepdims: boolean) => Tensor): OpDef {
   return {
     name,
     doc,
@@ -18,9 +23,13 @@ function reduction(name: string, kind: ReduceKind, doc: string): OpDef {
       const axes = intList(name, 'axes', inputs[1], attrs.axes) ?? [];
       // ONNX-18: empty axes reduce everything unless noop_with_empty_axes asks for the input unchanged.
       if (axes.length === 0 && intAttr(name, attrs, 'noopWithEmptyAxes', 0) !== 0) return [identity(x)];
-      return [reduce(kind, x, axes, intAttr(name, attrs, 'keepdims', 1) !== 0)];
+      return [kernel(x, axes, intAttr(name, attrs, 'keepdims', 1) !== 0)];
     },
   };
+}
+
+function reduction(name: string, kind: ReduceKind, doc: string): OpDef {
+  return reductionOp(name, doc, (x, axes, keepdims) => reduce(kind, x, axes, keepdims));
 }
 
 /** Reductions over axes and argMax (ONNX opset 18 / 13 semantics, docs/ops.md). */
