@@ -219,3 +219,22 @@ function readsFromOutside(module: ModuleDraft, weights: ReadonlyMap<string, Tens
   }
   return reads;
 }
+
+/** Renames a value in every list of the module tree and in the shape and dtype tables. */
+export function renameValue(module: ModuleDraft, mb: ModelBuilder, from: string, to: string): void {
+  const swap = (list: string[]): void => {
+    for (let i = 0; i < list.length; i++) if (list[i] === from) list[i] = to;
+  };
+  const walk = (item: ModuleDraft | ModuleDraft['body'][number]): void => {
+    swap(item.inputs);
+    swap(item.outputs);
+    if (item.kind === 'module') item.body.forEach(walk);
+  };
+  walk(module);
+  for (const table of [mb.shapes, mb.dtypes] as Map<string, unknown>[]) {
+    if (table.has(from)) {
+      table.set(to, table.get(from));
+      table.delete(from);
+    }
+  }
+}

@@ -4,8 +4,8 @@ import type { Example, Model, ValueInfo } from '../../model/ir';
 import { fmt } from '../../model/shapes';
 import { ModelError } from '../../model/errors';
 import type { LoadOptions } from '../types';
-import { ModelBuilder, ModuleBuilder } from './builder';
-import type { ModuleDraft, Value } from './builder';
+import { ModelBuilder, ModuleBuilder, renameValue } from './builder';
+import type { Value } from './builder';
 import type { WeightFiles } from './files';
 import type { JsonDocument, JsonNode } from './json';
 import { describe, entries, items, prop } from './json';
@@ -121,25 +121,6 @@ function readInput(doc: JsonDocument, root: JsonNode): InputDecl {
     dtype = dtypeNode.value as DType;
   }
   return { name, shape, dtype, node: shapeNode };
-}
-
-/** Renames a value in every list of the module tree and in the shape tables. */
-function renameValue(module: ModuleDraft, mb: ModelBuilder, from: string, to: string): void {
-  const swap = (list: string[]): void => {
-    for (let i = 0; i < list.length; i++) if (list[i] === from) list[i] = to;
-  };
-  const walk = (item: ModuleDraft | ModuleDraft['body'][number]): void => {
-    swap(item.inputs);
-    swap(item.outputs);
-    if (item.kind === 'module') item.body.forEach(walk);
-  };
-  walk(module);
-  for (const table of [mb.shapes, mb.dtypes] as Map<string, unknown>[]) {
-    if (table.has(from)) {
-      table.set(to, table.get(from));
-      table.delete(from);
-    }
-  }
 }
 
 function readLabels(doc: JsonDocument, root: JsonNode, y: Value): string[] | undefined {

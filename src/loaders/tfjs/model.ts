@@ -2,8 +2,8 @@ import type { DType } from '../../engine/tensor';
 import type { Model, ValueInfo } from '../../model/ir';
 import { fmt } from '../../model/shapes';
 import type { LoadOptions } from '../types';
-import { ModelBuilder, ModuleBuilder } from '../native/builder';
-import type { ModuleDraft, Value } from '../native/builder';
+import { ModelBuilder, ModuleBuilder, renameValue } from '../native/builder';
+import type { Value } from '../native/builder';
 import type { JsonDocument, JsonNode } from '../native/json';
 import { describe, items, prop } from '../native/json';
 import type { Flavor } from './flavor';
@@ -125,19 +125,3 @@ function outputNames(doc: JsonDocument, spec: LayerSpec): string[] {
   });
 }
 
-/** Renames a value in every list of the module tree and in the shape and dtype tables. */
-function renameValue(module: ModuleDraft, mb: ModelBuilder, from: string, to: string): void {
-  const swap = (list: string[]): void => {
-    for (let i = 0; i < list.length; i++) if (list[i] === from) list[i] = to;
-  };
-  const walk = (item: ModuleDraft | ModuleDraft['body'][number]): void => {
-    swap(item.inputs);
-    swap(item.outputs);
-    if (item.kind === 'module') item.body.forEach(walk);
-  };
-  walk(module);
-  for (const table of [mb.shapes, mb.dtypes] as Map<string, unknown>[]) {
-    table.set(to, table.get(from));
-    table.delete(from);
-  }
-}
