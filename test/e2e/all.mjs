@@ -1,5 +1,5 @@
 // `npm run test:e2e`: the end-to-end suites (extension host, UI scenarios, the packaged .vsix), one after the other, each in its own process and code-server.
-// Both always run; the exit code is non-zero if either failed. Each prints its own `N passed, N failed`.
+// All always run; the exit code is non-zero if any failed. Each prints its own `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './lib/paths.mjs';
