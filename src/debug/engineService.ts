@@ -4,6 +4,7 @@ import { openModel } from '../loaders/registry';
 import type { ModelSource } from '../loaders/types';
 import { DEFAULT_LOAD_OPTIONS } from '../loaders/types';
 import type { Item, Model, ModuleDef } from '../model/ir';
+import { loadPendingWeights } from '../model/lazyWeights';
 import type {
   EngineClient, EngineEvent, EngineMethod, EngineRequests, EvalResult, FrameInfo, InputSpec, ModelOutline,
   OutlineNode, ScopesInfo, StopInfo, TensorSummary, WireError,
@@ -52,14 +53,21 @@ export class EngineService {
       goto: async (p) => this.stopInfo(await this.need().goto(p.index)),
       runTo: async (p) => this.stopInfo(await this.need().runTo(p.name)),
       pause: async () => this.need().pause(),
-      scopes: async (p) => this.scopes(p.frameId),
+      scopes: async (p) => {
+        await this.weightsRead();
+        return this.scopes(p.frameId);
+      },
       tensor: async (p) => {
+        await this.weightsRead();
         const t = this.need().value(p.name);
         const start = Math.max(0, Math.min(p.start, t.size));
         const end = Math.min(t.size, start + Math.max(0, p.count));
         return { name: p.name, shape: t.shape, dtype: t.dtype, start, values: t.data.slice(start, end) };
       },
-      evaluate: async (p) => this.evaluate(p.expression, p.frameId),
+      evaluate: async (p) => {
+        await this.weightsRead();
+        return this.evaluate(p.expression, p.frameId);
+      },
       timeline: async (p) => {
         const r = this.need();
         const events = r.timeline().slice(p.from);
@@ -97,6 +105,12 @@ export class EngineService {
   private need(): Runner {
     if (!this.runner) throw Object.assign(new Error('No model is open.'), { kind: 'internal' });
     return this.runner;
+  }
+
+  /** Reads the weights the loader left in their files (a no-op once read), so scopes and values can show them. */
+  private async weightsRead(): Promise<void> {
+    this.need();
+    if (this.model) await loadPendingWeights(this.model);
   }
 
   private async open(path: string, input: InputSpec, memoryBudgetBytes?: number): Promise<ModelOutline> {
@@ -201,7 +215,10 @@ export function outline(model: Model): ModelOutline {
     const children = item.body.map(visit);
     const weights = Object.entries(item.weights).flatMap(([role, name]) => {
       const t = model.weights.get(name);
-      return t ? [{ role, name, dtype: t.dtype, shape: t.shape, summary: formatSummary(t) }] : [];
+      if (t) return [{ role, name, dtype: t.dtype, shape: t.shape, summary: formatSummary(t) }];
+      // A weight still in its file: dtype and shape only, so an outline reads no weight data.
+      const p = model.pendingWeights?.get(name);
+      return p ? [{ role, name, dtype: p.dtype, shape: p.shape, summary: `${p.dtype}[${p.shape.join(',')}] (not read yet)` }] : [];
     });
     const own = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
     const params = own + children.reduce((n, c) => n + c.params, 0);

@@ -47,7 +47,17 @@ export class LayerstepDebugSession extends DebugSession {
   private supportsProgress = false;
   private busy = Promise.resolve();
 
-  constructor(private readonly client: EngineClient, private readonly resolvePath: (p: string) => string = (p) => p) {
+  /**
+   * `known` resolves when the client has told its extensions about this session (VS Code's
+   * `onDidStartDebugSession`). VS Code does that only after the launch response, so a first stop sent at once
+   * can be focused before extensions know the session (code-server 1.100 then loses track of it and never
+   * ends it); the first stop waits for it, at most a second.
+   */
+  constructor(
+    private readonly client: EngineClient,
+    private readonly resolvePath: (p: string) => string = (p) => p,
+    private readonly known: Promise<void> = Promise.resolve(),
+  ) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -105,6 +115,8 @@ export class LayerstepDebugSession extends DebugSession {
     await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
     clearTimeout(timer);
     this.sendResponse(response);
+    await Promise.race([this.known, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     if (args.stopOnEntry) {
       this.report(await this.client.request('position', {}));
     } else {

@@ -16,7 +16,14 @@ export function registerDebugger(context: vscode.ExtensionContext, inline: Inlin
         const folder = session.workspaceFolder?.uri.fsPath;
         const resolve = (p: string) => (path.isAbsolute(p) || !folder ? p : path.join(folder, p));
         const client = new WorkerEngineClient(workerPath);
-        const adapter = new LayerstepDebugSession(client, resolve);
+        const known = new Promise<void>((done) => {
+          const sub = vscode.debug.onDidStartDebugSession((s) => {
+            if (s.id !== session.id) return;
+            sub.dispose();
+            done();
+          });
+        });
+        const adapter = new LayerstepDebugSession(client, resolve, known);
         inline.add({ session, adapter, client });
         return new vscode.DebugAdapterInlineImplementation(adapter);
       },

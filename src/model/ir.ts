@@ -75,6 +75,19 @@ export interface ModelMetadata {
   readonly opsets?: Readonly<Record<string, number>>;
 }
 
+/**
+ * A weight whose data is still in its file: declared dtype and shape (known from the header or manifest,
+ * already checked against the file's length and maxBytes at open), and a `load` that reads and decodes it.
+ * `load` fails with the same one-sentence ModelError a broken file gave at open before weights were lazy.
+ */
+export interface PendingWeight {
+  readonly dtype: DType;
+  readonly shape: Shape;
+  /** Bytes the decoded tensor will take. */
+  readonly bytes: number;
+  load(): Promise<Tensor>;
+}
+
 /** A loaded model: format-neutral, ready to run. */
 export interface Model {
   /** Format id, e.g. `layerstep/1`. */
@@ -84,8 +97,14 @@ export interface Model {
   readonly file: string;
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
-  /** Constant tensors (weights, initializers) by value name. */
+  /**
+   * Constant tensors (weights, initializers) by value name. Weights still in {@link pendingWeights} are not
+   * here until `loadPendingWeights` (src/model/lazyWeights.ts) moves them in; readers that ask "is this
+   * name a weight?" use `isWeight`/`weightNames` from that file.
+   */
   readonly weights: ReadonlyMap<string, Tensor>;
+  /** Weights read lazily, by value name: the loader registered them instead of reading their data at open. */
+  readonly pendingWeights?: ReadonlyMap<string, PendingWeight>;
   /** The root module: the model itself. */
   readonly root: ModuleDef;
   /** Class names for the last output, when the file gives them. */

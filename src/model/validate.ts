@@ -1,4 +1,5 @@
 import { ModelError } from './errors';
+import { weightNames } from './lazyWeights';
 import type { Item, Model } from './ir';
 
 /**
@@ -9,7 +10,7 @@ import type { Item, Model } from './ir';
  */
 export function validateModel(model: Model): void {
   const ids = new Set<string>();
-  const defined = new Set<string>([...model.inputs.map((v) => v.name), ...model.weights.keys()]);
+  const defined = new Set<string>([...model.inputs.map((v) => v.name), ...weightNames(model)]);
   const fail = (item: Item | undefined, message: string): never => {
     const where = item ? ` ${item.kind} '${item.id}'` : '';
     throw new ModelError(`${model.file}:${where} ${message}`, model.file, item?.source);

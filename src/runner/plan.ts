@@ -1,4 +1,5 @@
 import type { Item, Model, ModuleDef, NodeDef } from '../model/ir';
+import { isWeight, weightNames } from '../model/lazyWeights';
 
 /** Where a value comes from: output `output` of the node at `index` in execution order. */
 export interface Producer {
@@ -24,7 +25,7 @@ export class Plan {
 
   constructor(readonly model: Model) {
     this.walk(model.root);
-    this.sources = new Set([...model.weights.keys(), ...model.inputs.map((v) => v.name)]);
+    this.sources = new Set([...weightNames(model), ...model.inputs.map((v) => v.name)]);
     // The model's outputs are read at the very end, by outputs().
     for (const name of outputNames(model)) this.lastReaders.set(name, Infinity);
   }
@@ -65,7 +66,7 @@ export class Plan {
   }
 
   isWeight(name: string): boolean {
-    return this.model.weights.has(name);
+    return isWeight(this.model, name);
   }
 }
 

@@ -2,8 +2,9 @@ import { defaultOps } from '../engine/ops/index';
 import type { OpRegistry } from '../engine/registry';
 import { Tensor } from '../engine/tensor';
 import type { Model, NodeDef, SourceRange } from '../model/ir';
+import { hasPendingWeights, loadPendingWeights } from '../model/lazyWeights';
 import { Breakpoints } from './breakpoints';
-import { RunnerError } from './errors';
+import { RunnerError, baseName } from './errors';
 import { evaluate } from './expr/evaluate';
 import type { EvalScope } from './expr/evaluate';
 import { formatValue, toValue } from './format';
@@ -201,6 +202,7 @@ export class Runner {
 
   /** A frame's scopes at the current position; outputs only once it has returned. */
   scopes(frameId: number): FrameScopes {
+    this.weightsLoaded();
     const frame = this.activeFrame(frameId);
     return frameScopes(frame.item, this.hasReturned(frame), this.scopeSource());
   }
@@ -209,6 +211,7 @@ export class Runner {
   value(name: string): Tensor {
     const kept = this.results.get(name);
     if (kept) return kept;
+    if (this.model.pendingWeights?.has(name)) this.weightsLoaded();
     if (!this.values.visibleAt(name, this.index)) {
       throw new RunnerError(this.values.isRecorded(name) ? `value '${name}' is produced later than the current position` : `there is no value named '${name}'`);
     }
@@ -217,6 +220,7 @@ export class Runner {
 
   /** Evaluates a tensor expression in a frame (the current one by default). */
   evaluate(expression: string, frameId?: number): Value {
+    this.weightsLoaded();
     const frame = frameId === undefined ? this.position.frame : this.activeFrame(frameId);
     return toValue(evaluate(expression, this.evalScope(frame)));
   }
@@ -259,6 +263,8 @@ export class Runner {
     const startNodes = this.nodesDone;
     let last = Date.now();
     try {
+      // Weights the loader left in their files are read before the first forward move (cheap afterwards).
+      if (hasPendingWeights(this.model)) await loadPendingWeights(this.model);
       for (;;) {
         if (this.index + 1 >= this.events.length) {
           if (this.events.complete) return this.stop('end');
@@ -286,6 +292,11 @@ export class Runner {
       this.pauseRequested = false;
       if (this.nodesDone !== startNodes) this.progress();
     }
+  }
+
+  /** Scopes and values read weights synchronously: refuse while some are still in their files (a step reads them). */
+  private weightsLoaded(): void {
+    if (hasPendingWeights(this.model)) throw new RunnerError(`weights of ${baseName(this.model.file)} are not loaded yet: step once`);
   }
 
   private idle(): void {

@@ -1,4 +1,5 @@
 import type { Item } from '../model/ir';
+import { isWeight } from '../model/lazyWeights';
 import { baseName } from './errors';
 import type { Runner } from './runner';
 import type { Position, StopEvent } from './types';
@@ -24,7 +25,7 @@ export function itemLocation(item: Item, file: string): string {
 export function formatEvent(runner: Runner, position: Position): string {
   const item = position.frame.item;
   const call = position.point === 'call';
-  const names = call ? item.inputs.filter((n) => n !== '' && !runner.model.weights.has(n)) : item.outputs.filter((n) => n !== '');
+  const names = call ? item.inputs.filter((n) => n !== '' && !isWeight(runner.model, n)) : item.outputs.filter((n) => n !== '');
   const values = names.map((n) => `${n}=${runner.summary(n)}`).join('; ');
   return `${'  '.repeat(position.frame.depth)}${call ? '→' : '←'} ${itemLabel(item)}${values ? ` ${values}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import type { Attrs, AttrValue } from '../../engine/registry';
-import type { DType, Shape, Tensor } from '../../engine/tensor';
-import { BYTES_PER_ELEMENT } from '../../engine/tensor';
-import type { SourceRange } from '../../model/ir';
+import type { DType, Shape } from '../../engine/tensor';
+import { BYTES_PER_ELEMENT, Tensor } from '../../engine/tensor';
+import type { PendingWeight, SourceRange } from '../../model/ir';
 import { ShapeError, fmt, inferOpShapes } from '../../model/shapes';
 import type { JsonDocument, JsonNode } from './json';
 import { prop } from './json';
@@ -48,13 +48,15 @@ export const joinId = (parent: string, name: string): string => (parent === '' ?
 export class ModelBuilder {
   readonly ids = new Set<string>();
   readonly weights = new Map<string, Tensor>();
+  /** Weights read at the first run (Model.pendingWeights). */
+  readonly pending = new Map<string, PendingWeight>();
   readonly shapes = new Map<string, number[]>();
   readonly dtypes = new Map<string, DType>();
 
   constructor(
     readonly doc: JsonDocument,
     /** Where `weight()` reads from; a format that registers its weights itself passes one that refuses. */
-    readonly resolver: Pick<WeightResolver, 'resolve' | 'declaredShape'>,
+    readonly resolver: Pick<WeightResolver, 'resolve' | 'declaredShape'> & Partial<Pick<WeightResolver, 'resolveLazy'>>,
     readonly maxBytes: number,
   ) {}
 
@@ -184,9 +186,11 @@ export class ModuleBuilder {
   /** Resolves weight `role` (checked against `expected` when given) as the value `<module id>.<role>`. */
   weight(role: string, expected: Shape | undefined): Value {
     this.usedRoles.add(role);
-    const tensor = this.model.resolver.resolve(this.request(role, expected));
+    const req = this.request(role, expected);
+    const tensor = this.model.resolver.resolveLazy ? this.model.resolver.resolveLazy(req) : this.model.resolver.resolve(req);
     const name = `${this.id}.${role}`;
-    this.model.weights.set(name, tensor);
+    if (tensor instanceof Tensor) this.model.weights.set(name, tensor);
+    else this.model.pending.set(name, tensor);
     this.model.addValue(name, tensor.shape, 'float32', this.node, `${this.label} weight '${role}'`);
     this.draft.weights[role] = name;
     return { name, shape: tensor.shape, dtype: 'float32', from: `${this.label} weight '${role}'` };

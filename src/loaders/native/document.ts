@@ -64,7 +64,7 @@ export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOp
 
   // The last node's output takes the declared output name.
   const outputNode = prop(root, 'output') ?? root;
-  if (output === input.name || mb.weights.has(output) || (mb.shapes.has(output) && output !== y.name)) {
+  if (output === input.name || mb.weights.has(output) || mb.pending.has(output) || (mb.shapes.has(output) && output !== y.name)) {
     throw doc.error(outputNode, `"output" is '${output}', which already names another value of the model; choose another name.`);
   }
   renameValue(model.draft, mb, y.name, output);
@@ -76,7 +76,7 @@ export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOp
   return {
     format: FORMAT, name, file: doc.file,
     inputs: [{ name: input.name, dtype: input.dtype, shape: input.shape }],
-    outputs, weights: mb.weights, root: model.draft, labels, examples, shapes: mb.shapes,
+    outputs, weights: mb.weights, pendingWeights: mb.pending.size ? mb.pending : undefined, root: model.draft, labels, examples, shapes: mb.shapes,
   };
 }
 

@@ -6,11 +6,26 @@ import type { JsonDocument, JsonNode } from './json';
 import { entries, items, prop } from './json';
 import { checkRelativePath } from './paths';
 
-/** A safetensors file beside the model: its bytes and checked header. */
-export interface WeightFile {
-  readonly path: string;
+/**
+ * Weights files at least this large are not read at open: their tensors take the shapes model.json declares,
+ * and the file is read (and its header checked) at the first run. Smaller files are read at open for their
+ * header, and only their tensors' decoding waits for the first run.
+ */
+export const LAZY_FILE_BYTES = 16 * 1024 * 1024;
+
+/** A file's bytes and checked header. */
+export interface ReadWeightFile {
   readonly bytes: Uint8Array;
   readonly header: SafetensorsHeader;
+}
+
+/** A safetensors file beside the model: its bytes and checked header, or (a large file) how to read them later. */
+export interface WeightFile {
+  readonly path: string;
+  /** Read at open (a small file); undefined for a file read at the first run. */
+  readonly read?: ReadWeightFile;
+  /** The file's bytes and header; read once, on the first call, when not read at open. */
+  load(): Promise<ReadWeightFile>;
 }
 
 /**
@@ -57,18 +72,33 @@ export class WeightFiles {
     if (size > options.maxBytes) {
       throw doc.error(node, `weights file '${path}' is ${size} bytes, more than the ${options.maxBytes} bytes a model may load (maxBytes).`);
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = await source.readSibling(path);
-    } catch (e) {
-      throw doc.error(node, `weights file '${path}' cannot be read: ${(e as Error).message}.`);
+    const readFile = async (): Promise<ReadWeightFile> => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await source.readSibling(path);
+      } catch (e) {
+        throw doc.error(node, `weights file '${path}' cannot be read: ${(e as Error).message}.`);
+      }
+      if (bytes.length !== size) throw doc.error(node, `weights file '${path}' changed size since the model was opened (${size} bytes, then ${bytes.length}).`);
+      try {
+        return { bytes, header: readSafetensorsHeader(bytes, { file: path, maxBytes: options.maxBytes }) };
+      } catch (e) {
+        if (e instanceof ModelError) throw doc.error(node, `weights file ${e.message}`);
+        throw e;
+      }
+    };
+    if (size < LAZY_FILE_BYTES) {
+      const read = await readFile();
+      this.files.set(path, { path, read, load: async () => read });
+      return;
     }
-    try {
-      this.files.set(path, { path, bytes, header: readSafetensorsHeader(bytes, { file: path, maxBytes: options.maxBytes }) });
-    } catch (e) {
-      if (e instanceof ModelError) throw doc.error(node, `weights file ${e.message}`);
-      throw e;
-    }
+    let pending: Promise<ReadWeightFile> | undefined;
+    const load = (): Promise<ReadWeightFile> => {
+      pending ??= readFile();
+      pending.catch(() => { pending = undefined; });
+      return pending;
+    };
+    this.files.set(path, { path, load });
   }
 
   /** A file read by {@link load}, by the path as written in the model (normalised the same way). */

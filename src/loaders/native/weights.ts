@@ -3,7 +3,9 @@ import type { DType, Shape } from '../../engine/tensor';
 import { fmt } from '../../model/shapes';
 import { decodeSafetensorsEntry } from '../safetensors';
 import type { SafetensorsEntry } from '../safetensors';
-import type { WeightFiles } from './files';
+import type { PendingWeight } from '../../model/ir';
+import { LAZY_FILE_BYTES } from './files';
+import type { WeightFile, WeightFiles } from './files';
 import { INITIALIZERS, hashSeed, initialize } from './init';
 import type { Initializer } from './init';
 import type { JsonDocument, JsonNode } from './json';
@@ -50,6 +52,16 @@ const whatOf = (req: WeightRequest): string => req.what ?? `${req.label} weight 
 
 const byteSize = (shape: Shape): number => 4 * shape.reduce((a, d) => a * d, 1);
 
+/** A weight in a file not read at open (see LAZY_FILE_BYTES): its header is checked when the file is read. */
+interface DeferredRef {
+  readonly deferred: true;
+  readonly file: WeightFile;
+  readonly key: string;
+  readonly keyNode: JsonNode | undefined;
+}
+
+type FileRef = (SafetensorsEntry & { readonly file: string; readonly deferred?: false }) | DeferredRef;
+
 /** Turns weight specs into float32 tensors: inline numbers, safetensors entries, or seeded initialisers. */
 export class WeightResolver {
   constructor(
@@ -66,7 +78,7 @@ export class WeightResolver {
    */
   declaredShape(req: WeightRequest): number[] | undefined {
     const spec = req.spec;
-    if (!spec) return this.fileEntry(req, undefined, true)?.shape.slice();
+    if (!spec) return this.shapeOf(this.fileEntry(req, undefined, true));
     if (spec.type === 'array') {
       const { shape } = readNumbers(this.doc, spec, whatOf(req));
       return shape.length > 1 ? shape : undefined;
@@ -79,18 +91,34 @@ export class WeightResolver {
       const { shape } = readNumbers(this.doc, data, whatOf(req));
       return shape.length > 1 ? shape : undefined;
     }
-    if (prop(spec, 'key') || prop(spec, 'file')) return this.fileEntry(req, spec, false)?.shape.slice();
+    if (prop(spec, 'key') || prop(spec, 'file')) return this.shapeOf(this.fileEntry(req, spec, false));
     return undefined;
   }
 
-  /** Resolves a weight to a tensor whose shape is checked against the request. */
+  private shapeOf(ref: FileRef | undefined): number[] | undefined {
+    return ref && !ref.deferred ? ref.shape.slice() : undefined;
+  }
+
+  /** Resolves a weight to a tensor whose shape is checked against the request (example inputs: read now). */
   resolve(req: WeightRequest): Tensor {
+    return this.resolveAny(req, false) as Tensor;
+  }
+
+  /**
+   * Like {@link resolve}, but a weight stored in a safetensors file comes back pending: checked now (shape,
+   * dtype where the header is read, maxBytes), decoded (and, for a large file, read) at the first run.
+   */
+  resolveLazy(req: WeightRequest): Tensor | PendingWeight {
+    return this.resolveAny(req, true);
+  }
+
+  private resolveAny(req: WeightRequest, lazy: boolean): Tensor | PendingWeight {
     const { doc } = this;
     const spec = req.spec;
     if (!spec) {
       const entry = this.fileEntry(req, undefined, true);
       if (!entry) throw doc.error(req.layerNode, this.missingMessage(req));
-      return this.fromFile(req, entry, req.layerNode);
+      return entry.deferred ? this.fromDeferred(req, entry, req.layerNode, undefined, lazy) : this.fromFile(req, entry, req.layerNode, lazy);
     }
     if (spec.type === 'array') return this.fromNumbers(req, spec, spec, undefined);
     if (spec.type !== 'object') throw doc.error(spec, `${whatOf(req)} is ${describe(spec)}; expected ${FORMS}.`);
@@ -104,10 +132,11 @@ export class WeightResolver {
     if (data) return this.fromNumbers(req, data, spec, declared);
     if (prop(spec, 'key') || prop(spec, 'file')) {
       const entry = this.fileEntry(req, spec, false)!;
+      if (entry.deferred) return this.fromDeferred(req, entry, spec, declared, lazy);
       if (declared && fmt(declared) !== fmt(entry.shape)) {
         throw doc.error(spec, `${whatOf(req)} declares shape ${fmt(declared)} but '${entry.key}' in the weights file is ${fmt(entry.shape)}.`);
       }
-      return this.fromFile(req, entry, spec);
+      return this.fromFile(req, entry, spec, lazy);
     }
     if (prop(spec, 'init')) return this.fromInit(req, spec, declared);
     throw doc.error(spec, `${whatOf(req)} gives no data; expected ${FORMS}.`);
@@ -152,20 +181,58 @@ export class WeightResolver {
     return Tensor.from(shape, values);
   }
 
-  private fromFile(req: WeightRequest, entry: SafetensorsEntry & { file: string }, node: JsonNode): Tensor {
+  private fromFile(req: WeightRequest, entry: SafetensorsEntry & { file: string }, node: JsonNode, lazy: boolean): Tensor | PendingWeight {
     this.check(req, entry.shape, node);
-    if (entry.dtype !== 'float32') {
-      throw this.doc.error(node, `${whatOf(req)} is '${entry.key}' in ${entry.file}, stored as ${entry.fileDtype}; weights must be floating point (F32, F16, BF16 or F64).`);
-    }
+    this.checkFloat(req, entry, entry.file, node);
     this.claim(req, entry.shape, node);
-    return decodeSafetensorsEntry(this.files.get(entry.file)!.bytes, entry);
+    const bytes = this.files.get(entry.file)!.read!.bytes;
+    if (!lazy) return decodeSafetensorsEntry(bytes, entry);
+    return { dtype: 'float32', shape: entry.shape, bytes: byteSize(entry.shape), load: async () => decodeSafetensorsEntry(bytes, entry) };
+  }
+
+  private checkFloat(req: WeightRequest, entry: SafetensorsEntry, file: string, node: JsonNode): void {
+    if (entry.dtype !== 'float32') {
+      throw this.doc.error(node, `${whatOf(req)} is '${entry.key}' in ${file}, stored as ${entry.fileDtype}; weights must be floating point (F32, F16, BF16 or F64).`);
+    }
+  }
+
+  /**
+   * A weight in a large file that is read at the first run: it takes the shape model.json declares (or the
+   * layer expects); the key, shape and dtype are checked against the header when the file is read, with the
+   * same sentences as at open.
+   */
+  private fromDeferred(req: WeightRequest, ref: DeferredRef, node: JsonNode, declared: number[] | undefined, lazy: boolean): PendingWeight {
+    const { doc } = this;
+    const where = `'${ref.key}' in ${ref.file.path}, a file of ${LAZY_FILE_BYTES / 1024 ** 2} MiB or more that is read at the first run`;
+    if (!lazy) throw doc.error(node, `${whatOf(req)} is ${where}; give it inline or in a smaller file.`);
+    const shape = declared ?? req.expected;
+    if (!shape) throw doc.error(node, `${whatOf(req)} is ${where}, so it must give its "shape".`);
+    this.check(req, shape, node);
+    this.claim(req, shape, node);
+    const load = async (): Promise<Tensor> => {
+      const { bytes, header } = await ref.file.load();
+      const entry = header.entries.get(ref.key);
+      if (!entry) throw doc.error(ref.keyNode ?? node, this.notHeldMessage(req, ref.key, ref.file.path, header.entries.keys()));
+      if (fmt(shape) !== fmt(entry.shape)) {
+        throw doc.error(node, `${whatOf(req)} declares shape ${fmt(shape)} but '${entry.key}' in the weights file is ${fmt(entry.shape)}.`);
+      }
+      this.checkFloat(req, entry, ref.file.path, node);
+      return decodeSafetensorsEntry(bytes, entry);
+    };
+    return { dtype: 'float32', shape, bytes: byteSize(shape), load };
+  }
+
+  private notHeldMessage(req: WeightRequest, key: string, path: string, keys: Iterable<string>): string {
+    const known = [...keys];
+    const list = known.length <= 12 ? known.join(', ') : `${known.slice(0, 12).join(', ')} and ${known.length - 12} more`;
+    return `${whatOf(req)} refers to key '${key}', which ${path} does not hold (it holds ${list || 'nothing'}).`;
   }
 
   /**
    * The safetensors entry a weight refers to. With `spec` undefined, looks the value name up in the default
    * file and returns undefined when it is not there (`lenient`).
    */
-  private fileEntry(req: WeightRequest, spec: JsonNode | undefined, lenient: boolean): (SafetensorsEntry & { file: string }) | undefined {
+  private fileEntry(req: WeightRequest, spec: JsonNode | undefined, lenient: boolean): FileRef | undefined {
     const { doc } = this;
     const fileNode = spec && prop(spec, 'file');
     const keyNode = spec && prop(spec, 'key');
@@ -182,12 +249,12 @@ export class WeightResolver {
       throw doc.error(fileNode ?? spec, `${whatOf(req)} refers to weights file '${path}', which could not be read.`);
     }
     const key = (keyNode?.value as string | undefined) ?? req.valueName;
-    const entry = file.header.entries.get(key);
+    // A file not read yet: assume the key is there (checked when the file is read) when the layer knows the shape.
+    if (!file.read) return lenient && !req.expected ? undefined : { deferred: true, file, key, keyNode };
+    const entry = file.read.header.entries.get(key);
     if (!entry) {
       if (lenient) return undefined;
-      const known = [...file.header.entries.keys()];
-      const list = known.length <= 12 ? known.join(', ') : `${known.slice(0, 12).join(', ')} and ${known.length - 12} more`;
-      throw doc.error(keyNode ?? spec, `${whatOf(req)} refers to key '${key}', which ${file.path} does not hold (it holds ${list || 'nothing'}).`);
+      throw doc.error(keyNode ?? spec, this.notHeldMessage(req, key, file.path, file.read.header.entries.keys()));
     }
     return { ...entry, file: file.path };
   }

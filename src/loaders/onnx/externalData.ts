@@ -38,6 +38,14 @@ export function folderRelative(location: string): string | undefined {
   return parts.length ? parts.join('/') : undefined;
 }
 
+/** Where an external tensor's bytes are, checked: a folder-relative path, the file's size, and the span. */
+export interface ExternalSpan {
+  readonly path: string;
+  readonly size: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
 export class ExternalData {
   private readonly files = new Map<string, Promise<Uint8Array>>();
   /** Bytes of whole files read: a second budget, so weights are not charged twice (as file and as tensor). */
@@ -52,6 +60,14 @@ export class ExternalData {
 
   /** The bytes of an external tensor; `what` names it in messages. */
   async load(p: onnx.ITensorProto, what: string): Promise<Uint8Array> {
+    return this.read(await this.locate(p, what));
+  }
+
+  /**
+   * Checks where an external tensor's bytes are (location, offset and length against the file's size and the
+   * tensor's shape, its decoded size against maxBytes) without reading them; {@link read} reads them later.
+   */
+  async locate(p: onnx.ITensorProto, what: string): Promise<ExternalSpan> {
     const file = this.tensors.file;
     const fail = (why: string): never => {
       throw new ModelError(`${file}: ${what} keeps its data in another file, but ${why}.`, file);
@@ -79,17 +95,26 @@ export class ExternalData {
     }
     if (length !== expected) fail(`it claims ${length} bytes where its shape [${protoDims(p).join(', ')}] of ${onnxTypeName(code)} needs ${expected}`);
     this.tensors.check(count * BYTES_PER_ELEMENT[dtype as keyof typeof BYTES_PER_ELEMENT], what);
-    const bytes = await this.read(path as string, size as number);
-    return bytes.subarray(offset, offset + length);
+    return { path: path as string, size: size as number, offset, length };
   }
 
-  private read(path: string, size: number): Promise<Uint8Array> {
+  /**
+   * The bytes of a located tensor. Each file is read once and kept while this object lives, so tensors
+   * sharing a file share one read; a file that changed size since it was located is refused.
+   */
+  async read(span: ExternalSpan): Promise<Uint8Array> {
+    const { path, size } = span;
     let pending = this.files.get(path);
     if (!pending) {
       this.reads.take(size, `the external data file '${path}'`);
       pending = this.source.readSibling(path);
       this.files.set(path, pending);
     }
-    return pending;
+    const bytes = await pending;
+    if (bytes.length !== size) {
+      const file = this.tensors.file;
+      throw new ModelError(`${file}: the external data file '${path}' changed size since the model was opened (${size} bytes, then ${bytes.length}).`, file);
+    }
+    return bytes.subarray(span.offset, span.offset + span.length);
   }
 }

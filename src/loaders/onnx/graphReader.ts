@@ -2,6 +2,7 @@ import type { onnx } from 'onnx-proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
+import type { PendingWeight } from '../../model/ir';
 import { camelAttrs, readAttributes } from './attributes';
 import { constantValue } from './constants';
 import { splitNodeName } from './flatNode';
@@ -30,6 +31,10 @@ export interface ReadContext {
   readonly initializers: Set<string>;
   /** Decodes a TensorProto (external bytes already fetched), charging the budget. */
   readonly tensor: (p: onnx.ITensorProto, what: string) => Tensor;
+  /** A main-graph initializer whose data is read lazily (large external data), or undefined to decode it now. */
+  readonly defer?: (p: onnx.ITensorProto, what: string) => PendingWeight | undefined;
+  /** Where deferred initializers are registered (Model.pendingWeights). */
+  readonly pending?: Map<string, PendingWeight>;
 }
 
 const normDomain = (d: string | null | undefined): string => (d === 'ai.onnx' || !d ? '' : d);
@@ -75,8 +80,10 @@ export function readGraph(g: onnx.IGraphProto, ctx: ReadContext, outer: Readonly
   const defined = new Set(outer);
   for (const init of g.initializer ?? []) {
     const name = init.name ?? '';
-    if (ctx.weights.has(name)) throw new ModelError(`${file}: the initializer '${name}' is defined twice.`, file);
-    ctx.weights.set(name, ctx.tensor(init, `initializer '${name}'`));
+    if (ctx.weights.has(name) || ctx.pending?.has(name)) throw new ModelError(`${file}: the initializer '${name}' is defined twice.`, file);
+    const lazy = nested ? undefined : ctx.defer?.(init, `initializer '${name}'`);
+    if (lazy) ctx.pending?.set(name, lazy);
+    else ctx.weights.set(name, ctx.tensor(init, `initializer '${name}'`));
     ctx.initializers.add(name);
     defined.add(name);
   }

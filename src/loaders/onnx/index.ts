@@ -2,20 +2,30 @@ import type { onnx } from 'onnx-proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
-import type { Model } from '../../model/ir';
+import type { Model, PendingWeight } from '../../model/ir';
 import { validateModel } from '../../model/validate';
 import type { Loader, LoadOptions, ModelSource } from '../types';
 import { ByteBudget } from './budget';
 import { decodeModel, int, looksLikeModelProto } from './decode';
+import { BYTES_PER_ELEMENT } from '../../engine/tensor';
+import { engineDType } from './dtypes';
 import { ExternalData, isExternal } from './externalData';
+import type { ExternalSpan } from './externalData';
 import { DEFAULT_OPSET, readGraph } from './graphReader';
 import type { ReadContext } from './graphReader';
 import { buildModuleTree } from './moduleTree';
 import { inferShapes } from './shapes';
-import { decodeTensor } from './tensors';
+import { decodeTensor, protoDims } from './tensors';
 import { valueInfo } from './valueInfo';
 
 export const ONNX_FORMAT = 'onnx';
+
+/**
+ * External initializers of at least this many bytes are read lazily, at the first run. Smaller ones are read at
+ * open: they may be operands the loader folds (a Reshape's shape), and exporters embed tensors this small anyway
+ * (torch.onnx's external-data size threshold is the same 1 KiB).
+ */
+const LAZY_MIN_BYTES = 1024;
 
 /** The model file's name without folders and `.onnx`, for the root module. */
 function baseName(file: string): string {
@@ -65,7 +75,25 @@ export const onnxLoader: Loader = {
     const budget = new ByteBudget(options.maxBytes, file);
     const external = new ExternalData(source, budget);
     const fetched = new Map<onnx.ITensorProto, Uint8Array>();
-    for (const [t, what] of externalTensors(graph)) fetched.set(t, await external.load(t, what));
+    const deferred = new Map<onnx.ITensorProto, ExternalSpan>();
+    const mainInitializers = new Set(graph.initializer ?? []);
+    for (const [t, what] of externalTensors(graph)) {
+      const span = await external.locate(t, what);
+      if (mainInitializers.has(t) && span.length >= LAZY_MIN_BYTES) deferred.set(t, span);
+      else fetched.set(t, await external.read(span));
+    }
+    const pending = new Map<string, PendingWeight>();
+    // A deferred initializer is charged against maxBytes now; its load decodes under a budget already paid.
+    const defer = (p: onnx.ITensorProto, what: string): PendingWeight | undefined => {
+      const span = deferred.get(p);
+      if (!span) return undefined;
+      const dtype = engineDType(p.dataType ?? 0)!;
+      const shape = protoDims(p);
+      const bytes = shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[dtype];
+      budget.take(bytes, what);
+      const load = async () => decodeTensor(p, what, { file, budget: new ByteBudget(Infinity, file), external: await external.read(span) });
+      return { dtype, shape, bytes, load };
+    };
 
     const opsets = opsetsOf(proto);
     const ctx: ReadContext = {
@@ -74,6 +102,8 @@ export const onnxLoader: Loader = {
       weights: new Map<string, Tensor>(),
       initializers: new Set<string>(),
       tensor: (p, what) => decodeTensor(p, what, { file, budget, external: isExternal(p) ? fetched.get(p) : undefined }),
+      defer,
+      pending,
     };
     const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
     const inputs = (graph.input ?? []).filter((v) => !initializerNames.has(v.name ?? '')).map((v) => valueInfo(v, 'input', file));
@@ -85,12 +115,13 @@ export const onnxLoader: Loader = {
     const rootAttrs: Record<string, AttrValue> = { irVersion: int(proto.irVersion), opset: opsets.get('') ?? DEFAULT_OPSET };
     if (producer) rootAttrs.producer = producer;
     const root = buildModuleTree(nodes, {
-      rootName: graph.name || baseName(file), rootAttrs, weights: ctx.weights, initializers: ctx.initializers,
+      rootName: graph.name || baseName(file), rootAttrs, weights: { has: (n: string) => ctx.weights.has(n) || pending.has(n) }, initializers: ctx.initializers,
       graphOutputs: outputs.map((o) => o.name),
     });
     const model: Model = {
       format: ONNX_FORMAT, name: graph.name || baseName(file), file, inputs, outputs, weights: ctx.weights, root, examples: [],
-      shapes: inferShapes(nodes, inputs, ctx.weights, graph),
+      pendingWeights: pending.size ? pending : undefined,
+      shapes: inferShapes(nodes, inputs, ctx.weights, graph, pending),
       metadata: { producer: producer || undefined, irVersion: int(proto.irVersion), opsets: Object.fromEntries(opsets) },
     };
     validateModel(model);

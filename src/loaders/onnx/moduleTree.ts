@@ -1,5 +1,4 @@
 import type { AttrValue, Attrs } from '../../engine/registry';
-import type { Tensor } from '../../engine/tensor';
 import type { Item, ModuleDef, NodeDef } from '../../model/ir';
 import type { FlatNode, ScopeSegment } from './flatNode';
 
@@ -14,7 +13,8 @@ import type { FlatNode, ScopeSegment } from './flatNode';
 export interface TreeOptions {
   readonly rootName: string;
   readonly rootAttrs: Attrs;
-  readonly weights: ReadonlyMap<string, Tensor>;
+  /** Every weight name, read or pending. */
+  readonly weights: Pick<ReadonlyMap<string, unknown>, 'has'>;
   /** Initializers (learned weights) as opposed to folded Constant nodes: only they are listed as module weights. */
   readonly initializers: ReadonlySet<string>;
   readonly graphOutputs: readonly string[];

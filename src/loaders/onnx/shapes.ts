@@ -30,9 +30,12 @@ const CONSTANT_INPUTS: Readonly<Record<string, readonly (string | undefined)[]>>
 
 export function inferShapes(
   nodes: readonly FlatNode[], inputs: readonly ValueInfo[], weights: ReadonlyMap<string, Tensor>, graph: onnx.IGraphProto,
+  /** Weights not read yet (lazy external data): their declared shapes. */
+  pending?: ReadonlyMap<string, { readonly shape: Shape }>,
 ): Map<string, Shape> {
   const shapes = new Map<string, Shape>();
   for (const [name, t] of weights) shapes.set(name, t.shape);
+  for (const [name, p] of pending ?? []) shapes.set(name, p.shape);
   for (const v of inputs) {
     const s = staticShape(v);
     if (s) shapes.set(v.name, s);

@@ -7,7 +7,7 @@ import { readArtifacts } from './artifacts';
 import { decodeEntry } from './decode';
 import { readManifest } from './manifest';
 import { buildModel, FORMAT } from './model';
-import { readGroups } from './shards';
+import { checkGroups, readGroup } from './shards';
 import { WeightTable } from './weights';
 
 export { FORMAT } from './model';
@@ -45,8 +45,17 @@ export const tfjsLoader: Loader = {
     const doc = new JsonDocument(text.replace(/^\uFEFF/, ' '), source.name);
     const artifacts = readArtifacts(doc);
     const groups = readManifest(doc, artifacts.manifest);
-    const data = await readGroups(doc, source, groups, options);
-    const table = new WeightTable(groups.flatMap((g, k) => g.entries.map((entry) => ({ entry, tensor: decodeEntry(entry, data[k]) }))));
+    // Shards are checked now and read at the first run: each group once, however many weights it holds.
+    const sizes = await checkGroups(doc, source, groups, options);
+    const reads = groups.map((g, k) => {
+      let bytes: Promise<Uint8Array> | undefined;
+      return (): Promise<Uint8Array> => {
+        bytes ??= readGroup(doc, source, g, sizes[k]);
+        bytes.catch(() => { bytes = undefined; });
+        return bytes;
+      };
+    });
+    const table = new WeightTable(groups.flatMap((g, k) => g.entries.map((entry) => ({ entry, load: async () => decodeEntry(entry, await reads[k]()) }))));
     const model = buildModel(doc, artifacts.spec, table, artifacts.flavor, options);
     validateModel(model);
     return model;

@@ -41,6 +41,18 @@ export function convKernel(t: Tensor): Tensor {
   return transpose(t, [r - 1, r - 2, ...Array.from({ length: r - 2 }, (_, i) => i)]);
 }
 
+/** The shape {@link convKernel} gives a kernel of shape `s` (known before the kernel is read). */
+export function convKernelShape(s: readonly number[]): number[] {
+  const r = s.length;
+  return [s[r - 1], s[r - 2], ...s.slice(0, r - 2)];
+}
+
+/** The shape {@link depthwiseKernel} gives a kernel of shape `s`. */
+export function depthwiseKernelShape(s: readonly number[]): number[] {
+  const r = s.length;
+  return [s[r - 2] * s[r - 1], 1, ...s.slice(0, r - 2)];
+}
+
 /** Keras depthwise kernel [...k, in, multiplier] → engine [in · multiplier, 1, ...k] (output channel c·multiplier + j). */
 export function depthwiseKernel(t: Tensor): Tensor {
   const r = t.rank;

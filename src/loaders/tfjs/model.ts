@@ -56,7 +56,7 @@ export function buildModel(doc: JsonDocument, spec: LayerSpec, table: WeightTabl
   return {
     format: FORMAT, name: spec.name, file: doc.file,
     inputs: inputs.map(info), outputs: named.map(info),
-    weights: mb.weights, root: root.draft, examples: [], shapes: mb.shapes,
+    weights: mb.weights, pendingWeights: table.pending, root: root.draft, examples: [], shapes: mb.shapes,
   };
 }
 

@@ -5,11 +5,11 @@ import type { ManifestEntry, ManifestGroup, ShardPath } from './manifest';
 import { decodedBytes } from './manifest';
 
 /**
- * Reads each manifest group's shards through the source and joins them into the group's bytes. Every shard is
- * stat-ed first: a missing one, or shards shorter than the manifest says, or weights past `maxBytes`, are
- * refused before any shard is read or any buffer allocated. Bytes past the last weight are ignored.
+ * Checks each manifest group's shards without reading them: every shard is stat-ed, and a missing one, shards
+ * shorter than the manifest says, or weights past `maxBytes` are refused. Returns each group's shard sizes,
+ * for {@link readGroup} (weights are read lazily, at the first run).
  */
-export async function readGroups(doc: JsonDocument, source: ModelSource, groups: readonly ManifestGroup[], options: LoadOptions): Promise<Uint8Array[]> {
+export async function checkGroups(doc: JsonDocument, source: ModelSource, groups: readonly ManifestGroup[], options: LoadOptions): Promise<number[][]> {
   let claimed = 0;
   const sizes: number[][] = [];
   for (const g of groups) {
@@ -22,9 +22,7 @@ export async function readGroups(doc: JsonDocument, source: ModelSource, groups:
   if (claimed > options.maxBytes) {
     throw doc.error(undefined, `the weights take ${claimed} bytes to load, more than the ${options.maxBytes} bytes a model may load (maxBytes).`);
   }
-  const out: Uint8Array[] = [];
-  for (const [k, g] of groups.entries()) out.push(await readGroup(doc, source, g, sizes[k]));
-  return out;
+  return sizes;
 }
 
 async function statShard(doc: JsonDocument, source: ModelSource, shard: ShardPath): Promise<number> {
@@ -57,7 +55,8 @@ export function describeEntry(e: ManifestEntry): string {
   return `${fmt(e.shape)} (${e.dtype}${e.storage !== e.dtype ? ` stored as ${e.storage}` : ''})`;
 }
 
-async function readGroup(doc: JsonDocument, source: ModelSource, g: ManifestGroup, sizes: readonly number[]): Promise<Uint8Array> {
+/** Reads a checked group's shards through the source and joins them into the group's bytes; bytes past the last weight are ignored. */
+export async function readGroup(doc: JsonDocument, source: ModelSource, g: ManifestGroup, sizes: readonly number[]): Promise<Uint8Array> {
   const bytes = new Uint8Array(g.byteLength);
   let at = 0;
   for (const [i, shard] of g.paths.entries()) {

@@ -1,14 +1,29 @@
 import { Tensor } from '../../engine/tensor';
 import type { Shape } from '../../engine/tensor';
+import type { PendingWeight } from '../../model/ir';
 import { fmt } from '../../model/shapes';
 import type { ModelBuilder, ModuleBuilder, Value } from '../native/builder';
 import type { ManifestEntry } from './manifest';
+import { convKernel, convKernelShape, depthwiseKernel, depthwiseKernelShape } from './layout';
 import { describeEntry } from './shards';
 
-/** One decoded manifest weight. */
+/** Shapes the layout conversions give, so a converted weight's shape is known before its data is read. */
+const CONVERTED_SHAPE = new Map<(t: Tensor) => Tensor, (s: readonly number[]) => number[]>([
+  [convKernel, convKernelShape],
+  [depthwiseKernel, depthwiseKernelShape],
+]);
+
+/** The shape `convert` gives a tensor of shape `s`; an unlisted conversion is run on zeros to find out. */
+function convertedShape(convert: ((t: Tensor) => Tensor) | undefined, s: readonly number[]): Shape {
+  if (!convert) return s;
+  const known = CONVERTED_SHAPE.get(convert);
+  return known ? known(s) : convert(new Tensor('float32', s, new Float32Array(s.reduce((a, d) => a * d, 1)))).shape;
+}
+
+/** One manifest weight; its data is read and decoded by `load`, at the first run. */
 export interface StoredWeight {
   readonly entry: ManifestEntry;
-  readonly tensor: Tensor;
+  readonly load: () => Promise<Tensor>;
   /** Its name split on `/`, a trailing `:0` dropped. */
   readonly path: readonly string[];
   /** Taken by a layer; a second weight of the same name goes to the next layer that asks. */
@@ -23,9 +38,11 @@ export interface StoredWeight {
  */
 export class WeightTable {
   readonly all: readonly StoredWeight[];
+  /** The model values made from the weights, registered by {@link LayerWeights.use}: Model.pendingWeights. */
+  readonly pending = new Map<string, PendingWeight>();
 
-  constructor(weights: readonly { entry: ManifestEntry; tensor: Tensor }[]) {
-    this.all = weights.map(({ entry, tensor }) => ({ entry, tensor, path: entry.name.replace(/:\d+$/, '').split('/'), claimed: false }));
+  constructor(weights: readonly { entry: ManifestEntry; load: () => Promise<Tensor> }[]) {
+    this.all = weights.map(({ entry, load }) => ({ entry, load, path: entry.name.replace(/:\d+$/, '').split('/'), claimed: false }));
   }
 
   /** The weights under layer `name`, with their path after the layer's name; the least nested scope wins. */
@@ -96,7 +113,7 @@ export class LayerWeights {
 
   /** The Keras shape of weight `role` (before conversion), if the manifest holds it. */
   shapeOf(role: string): readonly number[] | undefined {
-    return this.find(role)?.tensor.shape;
+    return this.find(role)?.entry.shape;
   }
 
   /**
@@ -112,17 +129,21 @@ export class LayerWeights {
         const holds = this.mine.length ? `it holds ${this.mine.map((h) => h.w.entry.name).join(', ')}` : `it holds ${this.table.sample() || 'no weights'}`;
         throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}'${expected ? ` ${fmt(expected)}` : ''}, but the weights manifest has none under '${scope}' (${holds}).`);
       }
-      if (expected && fmt(expected) !== fmt(w.tensor.shape)) {
+      if (expected && fmt(expected) !== fmt(w.entry.shape)) {
         throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}' to be ${fmt(expected)} for its input, but '${w.entry.name}' in the weights manifest is ${describeEntry(w.entry)}.`);
       }
       w.claimed = true;
-      // Layers compute in float32; an int32 or bool weight (rare, but the manifest allows it) is widened.
-      const float = w.tensor.dtype === 'float32' ? w.tensor : Tensor.from(w.tensor.shape, w.tensor.data, 'float32');
-      const tensor = convert ? convert(float) : float;
+      const shape = convertedShape(convert, w.entry.shape);
+      const load = async (): Promise<Tensor> => {
+        const t = await w.load();
+        // Layers compute in float32; an int32 or bool weight (rare, but the manifest allows it) is widened.
+        const float = t.dtype === 'float32' ? t : Tensor.from(t.shape, t.data, 'float32');
+        return convert ? convert(float) : float;
+      };
       const name = `${this.key}.${role}`;
-      this.mb.weights.set(name, tensor);
-      this.mb.addValue(name, tensor.shape, tensor.dtype, m.node, `${this.label} weight '${role}'`);
-      v = { name, shape: tensor.shape, dtype: tensor.dtype, from: `${this.label} weight '${role}'` };
+      this.table.pending.set(name, { dtype: 'float32', shape, bytes: 4 * shape.reduce((a, d) => a * d, 1), load });
+      this.mb.addValue(name, shape, 'float32', m.node, `${this.label} weight '${role}'`);
+      v = { name, shape, dtype: 'float32', from: `${this.label} weight '${role}'` };
       this.made.set(role, v);
     }
     m.draft.weights[role] = v.name;

@@ -5,6 +5,7 @@ import { openModel } from '../../../src/loaders/registry';
 import { encodeSafetensors } from '../../../src/loaders/safetensors';
 import { lineOf, load, loadError, modelOf } from './nativeHelpers';
 import { MemorySource } from './memorySource';
+import { loadPendingWeights } from '../../../src/model/lazyWeights';
 
 const init = { init: 'glorotUniform' };
 const zeros = { init: 'zeros' };
@@ -180,6 +181,7 @@ describe('native loader: refusing broken models', () => {
       { name: 'a', type: 'dense', units: 1, weights: { kernel: { file: 'w.safetensors', key: 'k' }, bias: ['NaN'] } },
       { name: 'b', type: 'add', weights: { value: ['-Infinity'] } },
     ]), { 'w.safetensors': encodeSafetensors({ k: kernel }) });
+    await loadPendingWeights(m);
     expect(m.weights.get('a.kernel')!.toArray()).toEqual([NaN, 1, Infinity, 0]);
     expect(m.weights.get('a.bias')!.toArray()).toEqual([NaN]);
     expect(m.weights.get('b.value')!.toArray()).toEqual([-Infinity]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openModel } from '../../../src/loaders/registry';
 import { modelSchema } from '../../../src/loaders/native/schema';
 import { MemorySource } from './memorySource';
+import { loadPendingWeights } from '../../../src/model/lazyWeights';
 
 const root = join(__dirname, '../../..');
 const fixtures = join(root, 'test/fixtures/native');
@@ -51,6 +52,7 @@ describe('native loader: fixture manifest', () => {
 
   it('reads F16 and BF16 weights from a safetensors file and finds unlisted weights by value name', async () => {
     const m = await openModel(source('safetensors/model.json'));
+    await loadPendingWeights(m);
     expect(m.weights.get('out.kernel')!.toArray()).toEqual([1, -2, 0.5]);
     expect(m.weights.get('out.bias')!.toArray()).toEqual([0.25]);
     expect(m.weights.get('hidden.kernel')!.toArray()).toEqual([0.5, -1, 0.25, 1.5, 0.75, -0.5]);

@@ -6,6 +6,7 @@ import { defaultLoaders } from '../../../src/loaders/registry';
 import { KERAS_LAYERS } from '../../../src/loaders/tfjs/layers/index';
 import { tfjsLoader } from '../../../src/loaders/tfjs/index';
 import type { ModuleDef } from '../../../src/model/ir';
+import { loadPendingWeights } from '../../../src/model/lazyWeights';
 import { open, randomizeWeights, save, tree } from './tfjsHelpers';
 
 /** What a TF.js model looks like as a program: modules per layer call, readable nodes, steps through time, source lines. */
@@ -48,6 +49,7 @@ describe('tfjs loader: the module tree', () => {
     expect(ours.inputs).toEqual([{ name: 'conv_input', dtype: 'float32', shape: [1, 6, 5, 2] }]);
     expect(ours.outputs).toEqual([{ name: 'pool', dtype: 'float32', shape: [1, 2, 2, 4] }]);
     // Kernel [kh, kw, in, out] = [3, 2, 2, 4] becomes [out, in, kh, kw], element for element.
+    await loadPendingWeights(ours);
     const kernel = ours.weights.get('conv.kernel')!;
     expect(kernel.shape).toEqual([4, 2, 3, 2]);
     const keras = await model.layers[0].getWeights()[0].array() as number[][][][];
