@@ -16,12 +16,16 @@ export function registerDebugger(context: vscode.ExtensionContext, inline: Inlin
         const folder = session.workspaceFolder?.uri.fsPath;
         const resolve = (p: string) => (path.isAbsolute(p) || !folder ? p : path.join(folder, p));
         const client = new WorkerEngineClient(workerPath);
+        // Resolves when VS Code announces the session; a session that ends first (a failed launch) lets go too.
         const known = new Promise<void>((done) => {
-          const sub = vscode.debug.onDidStartDebugSession((s) => {
+          const settle = (s: vscode.DebugSession) => {
             if (s.id !== session.id) return;
-            sub.dispose();
+            started.dispose();
+            ended.dispose();
             done();
-          });
+          };
+          const started = vscode.debug.onDidStartDebugSession(settle);
+          const ended = vscode.debug.onDidTerminateDebugSession(settle);
         });
         const adapter = new LayerstepDebugSession(client, resolve, known);
         inline.add({ session, adapter, client });
