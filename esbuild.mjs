@@ -13,7 +13,7 @@ const targets = [
   { entryPoints: ['scripts/train-examples.ts'], outfile: 'dist/train-examples.js', platform: 'node', external: ['@tensorflow/tfjs'] },
   { entryPoints: ['scripts/make-onnx-example.ts'], outfile: 'dist/make-onnx-example.js', platform: 'node', external: ['onnxruntime-node'] },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
-  { entryPoints: ['src/host/engineWorker.ts'], outfile: 'dist/engineWorker.js', platform: 'node' },
+  { entryPoints: ['src/node/engineWorker.ts'], outfile: 'dist/engineWorker.js', platform: 'node' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/suite.js', platform: 'node', external: ['vscode', 'mocha'] },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The .onnx summary editor's own small bundle.

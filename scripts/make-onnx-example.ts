@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onnx } from 'onnx-proto';
 import type * as Ort from 'onnxruntime-node';
-import { FileModelSource } from '../src/cli/fileSource';
+import { FileModelSource } from '../src/node/fileSource';
 import { openModel } from '../src/loaders/registry';
 import { randomInputs } from '../src/loaders/tensors/random';
 import { Runner } from '../src/runner/runner';

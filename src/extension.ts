@@ -1,16 +1,18 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectInput, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
-import { InlineSessions } from './host/inlineSessions';
+import { Engines } from './host/engines';
+import { LoadErrors } from './host/loadErrors';
 import { isModelDocument } from './host/modelFiles';
-import { ModelService } from './host/modelService';
 import type { ModelItem } from './host/modelTree';
 import { ModelTreeProvider } from './host/modelTree';
 import { OnnxSummaryEditorProvider } from './host/onnxEditor';
 import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
+import { toWireError } from './service/wireError';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension('layerstep.layerstep').exports`): read-only handles
@@ -25,28 +27,39 @@ export interface LayerstepApi {
 
 /** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
 export function activate(context: vscode.ExtensionContext): LayerstepApi {
-  const inline = new InlineSessions();
-  const tracker = new SessionTracker(inline);
-  const models = new ModelService(context.extensionPath);
+  const tracker = new SessionTracker();
+  const engines = new Engines(path.join(context.extensionPath, 'dist', 'engineWorker.js'));
+  const loadErrors = new LoadErrors();
   const tree = new ModelTreeProvider();
   const treeView = vscode.window.createTreeView(Views.model, { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tracker, models, tree, treeView);
-  registerDebugger(context, inline);
-  const onnxEditors = OnnxSummaryEditorProvider.register(context, models);
+  context.subscriptions.push(tracker, engines, loadErrors, tree, treeView);
+  registerDebugger(context, engines, tracker, loadErrors);
+  const onnxEditors = OnnxSummaryEditorProvider.register(context, engines);
 
-  const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, models);
+  const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, engines);
 
-  /** The sidebar follows the active model editor, or the model of the running session. */
-  const showModelOf = async (editor: vscode.TextEditor | undefined) => {
+  /**
+   * The sidebar follows the active model editor, or the model of the running session. The model's engine
+   * worker starts and parses the model now, so Run finds it loaded.
+   */
+  const showModelOf = async (editor: vscode.TextEditor | undefined, force = false) => {
     const isModel = isModelDocument(editor?.document);
     await vscode.commands.executeCommand('setContext', ContextKeys.activeEditorIsModel, isModel);
-    if (!isModel || !editor || tracker.current) return;
+    if (!isModel || !editor) return;
+    const uri = editor.document.uri;
+    if (tracker.current) {
+      engines.warm(uri);
+      return;
+    }
     try {
-      tree.setModel(await models.outline(editor.document.uri), editor.document.uri);
+      tree.setModel(await engines.outline(uri, force), uri);
       treeView.message = undefined;
+      loadErrors.clear(uri);
     } catch (e) {
       tree.setModel(undefined, undefined);
-      treeView.message = errorText(e);
+      const error = toWireError(e);
+      treeView.message = error.message;
+      loadErrors.report(uri, error, false);
     }
   };
 
@@ -65,15 +78,8 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
       tree.setModel(outline, uri);
       treeView.message = undefined;
     }),
-    vscode.workspace.onDidSaveTextDocument(async (doc) => {
-      if (doc === vscode.window.activeTextEditor?.document && isModelDocument(doc) && !tracker.current) {
-        try {
-          tree.setModel(await models.outline(doc.uri, true), doc.uri);
-          treeView.message = undefined;
-        } catch (e) {
-          treeView.message = errorText(e);
-        }
-      }
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc === vscode.window.activeTextEditor?.document) void showModelOf(vscode.window.activeTextEditor);
     }),
     tracker.onDidChange(async (state) => {
       if (!state) return;
@@ -81,6 +87,12 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
         tree.setModel(state.outline, vscode.Uri.file(state.modelPath));
       }
       revealStop();
+    }),
+    // A session that stops is the one CALL STACK focuses, so the toolbar's buttons act on it (VS Code on its own
+    // keeps the focus on another session that is paused or finished).
+    tracker.onDidStop((t) => {
+      const active = vscode.debug.activeDebugSession;
+      if (active && active.id !== t.session.id) tracker.get(active.id)?.adapter.yieldFocus();
     }),
     // A sidebar opened while the session is paused shows where it stands too.
     treeView.onDidChangeVisibility(() => revealStop()),
@@ -90,9 +102,11 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
     vscode.commands.registerCommand(Commands.runModel, (uri?: unknown) => startModel(context, uri, false)),
     vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => startModel(context, uri, true)),
     vscode.commands.registerCommand(Commands.showPanel, showPanel),
-    vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInput(context, models, uri)),
-    vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => showPanel().showWeight(name, role ?? name)),
-    vscode.commands.registerCommand(Commands.refreshModel, () => showModelOf(vscode.window.activeTextEditor)),
+    vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInput(context, engines, uri)),
+    vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => {
+      showPanel().showWeight(name, role ?? name, tree.model?.uri.fsPath, tree.model?.outline.root);
+    }),
+    vscode.commands.registerCommand(Commands.refreshModel, () => showModelOf(vscode.window.activeTextEditor, true)),
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
   );
   void showModelOf(vscode.window.activeTextEditor);
@@ -107,6 +121,3 @@ function toggleBreakpoint(tree: ModelTreeProvider, item: ModelItem): void {
   toggleItemBreakpoint({ id: item.node.id, name: item.node.name, line: item.node.source?.startLine }, tree.model?.uri);
 }
 
-function errorText(e: unknown): string {
-  return typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
-}

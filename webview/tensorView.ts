@@ -12,7 +12,7 @@ import { paintMaps } from './draw/heatmap';
 import { paintHistogram } from './draw/histogramChart';
 import { legendHeight, paintLegend } from './draw/legend';
 import { formatExact, formatIndex, formatNumber, formatShape, num } from './format';
-import { finiteRange, histogram, planBins } from './histogram';
+import { finiteRange, histogram, planBins } from '../src/engine/histogram';
 import type { TensorLayout, TensorRole } from './tensorLayout';
 import { chooseLayout, fitGrid, gridOf, squareSide, tileMaps } from './tensorLayout';
 import type { Theme } from './theme';
@@ -128,7 +128,8 @@ export class TensorView {
       inf: stats ? (num(stats.posInf) || 0) + (num(stats.negInf) || 0) : countIf(data.values, (v) => v === Infinity || v === -Infinity),
     };
     const sideW = wide ? SIDE_W : Math.min(this.width, SIDE_W);
-    const hist = histogram(data.values, planBins(min, max, data.values.length, this.info.dtype !== 'float32'));
+    // The engine bins every value where the tensor lives; sampled values are binned here only when it could not.
+    const hist = data.histogram ?? histogram(data.values, planBins(min, max, data.values.length, this.info.dtype !== 'float32'));
     const hc = h('canvas', { class: 'histogram', attrs: { role: 'img', 'aria-label': `Histogram of ${this.info.label} from ${formatNumber(hist.min)} to ${formatNumber(hist.max)}` } });
     paintHistogram(sizeCanvas(hc, sideW, 72), hist, sideW, 72, scale, theme);
     const lc = h('canvas', { class: 'legend', attrs: { role: 'img', 'aria-label': `Colour scale from ${formatNumber(scale.min)} to ${formatNumber(scale.max)}` } });
@@ -136,7 +137,7 @@ export class TensorView {
     const size = this.info.shape.reduce((a, b) => a * b, 1);
     this.side.append(
       hc,
-      h('div', { class: 'tensor-caption', text: data.exact && gridSize(layout) === size ? `histogram of ${size.toLocaleString('en-US')} values` : `histogram of ${data.values.length.toLocaleString('en-US')} sampled values` }),
+      h('div', { class: 'tensor-caption', text: data.histogram || (data.exact && gridSize(layout) === size) ? `histogram of ${size.toLocaleString('en-US')} values` : `histogram of ${data.values.length.toLocaleString('en-US')} sampled values` }),
       lc,
     );
     const notes: string[] = [];

@@ -1,19 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors';
-import { describeIoError } from './fileSource';
-import { asBytes } from './fileSource';
-
-/** Reads a file the user named on the command line, with a sentence naming it when that fails. */
-export async function readUserFile(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return asBytes(await readFile(path));
-  } catch (e) {
-    throw new CliError(`${path}: cannot read the ${what} (${describeIoError(e)}).`);
-  }
-}
+import { describeIoError } from '../service/inputs';
 
 /**
  * Writes a file all at once or not at all: the bytes go to a temporary file in the same folder (so the

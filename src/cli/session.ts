@@ -1,20 +1,19 @@
 import type { Tensor } from '../engine/tensor';
-import { openModel } from '../loaders/registry';
-import { DEFAULT_LOAD_OPTIONS } from '../loaders/types';
 import type { Model } from '../model/ir';
 import { loadPendingWeights } from '../model/lazyWeights';
+import { loadModel } from '../service/engineService';
 import { Runner } from '../runner/runner';
 import type { RunnerInit } from '../runner/runner';
 import { baseName } from '../runner/errors';
 import { CliError } from './errors';
-import { FileModelSource } from './fileSource';
+import { FileModelSource } from '../node/fileSource';
 
 /**
  * Opens a model file of any registered format from the local disk. The CLI uses every weight (inspect's
  * statistics, runs), so weights a loader left in their files are read here.
  */
 export async function openModelFile(path: string): Promise<Model> {
-  const model = await openModel(new FileModelSource(path), DEFAULT_LOAD_OPTIONS);
+  const model = await loadModel(new FileModelSource(path));
   await loadPendingWeights(model);
   return model;
 }

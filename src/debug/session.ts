@@ -1,15 +1,17 @@
-import { Breakpoint, BreakpointEvent, DebugSession, Event, InitializedEvent, OutputEvent, ProgressEndEvent,
+import { Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, ProgressEndEvent,
   ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo, TensorValues } from '../protocol/engine';
+import type {
+  EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo, TensorValues, WireError,
+} from '../protocol/engine';
 import type { ExceptionFilter } from '../runner/types';
 import { describeStop, frameLabel } from './labels';
 import type { LaunchArgs } from './launchArgs';
 import { inputSpecOf } from './launchArgs';
 import { packValues } from './tensorWire';
 import { sliceChildren, tensorVariable, VarRefs } from './variables';
-import { isWireError, toWireError } from './wireError';
+import { isWireError, toWireError } from '../service/wireError';
 
 const THREAD_ID = 1;
 
@@ -26,6 +28,36 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'engineError', label: 'Engine error', default: true,
     description: 'Stop where an op fails: a shape mismatch, an unsupported op.' },
 ];
+
+/** What the extension host hears from an inline adapter directly, without a round trip through the workbench. */
+export interface SessionObserver {
+  /** The model is open: its outline and the model file's path. */
+  opened?(outline: ModelOutline, modelPath: string): void;
+  /** The run stopped (the stop is also {@link LayerstepDebugSession.stop}). */
+  stopped?(stop: StopInfo): void;
+  /** A move started. */
+  continued?(): void;
+  /** The launch failed before the run started; the error names the file and, for a model error, where in it. */
+  launchFailed?(error: WireError, modelPath: string): void;
+}
+
+export interface SessionOptions {
+  /**
+   * Resolves when the client has told its extensions about this session (VS Code's `onDidStartDebugSession`).
+   * VS Code does that only after the launch response, so a first stop sent at once can be focused before
+   * extensions know the session (code-server 1.100 then loses track of it and never ends it); the first stop
+   * waits for it, at most a second.
+   */
+  readonly known?: Promise<void>;
+  /**
+   * The launch's errors are shown by the host (a notification and a diagnostic on the offending line), so the
+   * failed launch response asks the client not to show them again (no modal dialog, no "Open launch.json").
+   */
+  readonly hostShowsLaunchErrors?: boolean;
+}
+
+/** The custom request's handlers, one per engine method, as a mapped type so a missing one is a compile error. */
+type CustomHandlers = { [M in EngineMethod]: (params: EngineRequests[M]['params'], response: DebugProtocol.Response) => Promise<void> };
 
 /**
  * The Debug Adapter Protocol session for one model: it maps DAP requests onto the engine service (which may
@@ -46,19 +78,20 @@ export class LayerstepDebugSession extends DebugSession {
   private activeProgress = 0;
   private supportsProgress = false;
   private busy = Promise.resolve();
+  private moving = false;
+  private launchArgs?: LaunchArgs;
+  private readonly observers = new Set<SessionObserver>();
+  private readonly custom: CustomHandlers;
+  /** The breakpoints last set, sent again to a restarted run. */
+  private readonly breakpoints: { line?: EngineRequests['setLineBreakpoints']['params']; name?: EngineRequests['setNameBreakpoints']['params']; filters?: EngineRequests['setExceptionFilters']['params'] } = {};
 
-  /**
-   * `known` resolves when the client has told its extensions about this session (VS Code's
-   * `onDidStartDebugSession`). VS Code does that only after the launch response, so a first stop sent at once
-   * can be focused before extensions know the session (code-server 1.100 then loses track of it and never
-   * ends it); the first stop waits for it, at most a second.
-   */
   constructor(
     private readonly client: EngineClient,
     private readonly resolvePath: (p: string) => string = (p) => p,
-    private readonly known: Promise<void> = Promise.resolve(),
+    private readonly options: SessionOptions = {},
   ) {
     super();
+    this.custom = this.customHandlers();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     client.onEvent((e) => {
@@ -87,41 +120,120 @@ export class LayerstepDebugSession extends DebugSession {
       supportsGotoTargetsRequest: false,
       supportsStepInTargetsRequest: false,
       supportsCompletionsRequest: false,
-      supportsRestartRequest: false,
+      supportsRestartRequest: true,
       supportsBreakpointLocationsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
     this.sendResponse(response);
   }
 
+  /** Where the run stands: the last stop (undefined before the first). The one place a session's stop is held. */
+  get currentStop(): StopInfo | undefined {
+    return this.last;
+  }
+
+  /** A move is under way (between a step and its stop). */
+  get running(): boolean {
+    return this.moving;
+  }
+
+  get model(): { readonly outline: ModelOutline; readonly path: string } | undefined {
+    return this.outline && { outline: this.outline, path: this.modelPath };
+  }
+
+  observe(observer: SessionObserver): { dispose(): void } {
+    this.observers.add(observer);
+    return { dispose: () => this.observers.delete(observer) };
+  }
+
+  /** A step asked for outside VS Code's toolbar (the panel's buttons): VS Code hears `continued`, then the stop. */
+  requestMove(kind: StepKind): Promise<void> {
+    this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+    return this.move(kind);
+  }
+
+  /**
+   * Lets CALL STACK's focus go to another session that has just stopped. VS Code moves the focus to a session
+   * that stops only when nothing else is focused; this paused session says it continued and at once that it
+   * stopped where it was, with a hint to keep the focus where it goes. Nothing moves in the run.
+   */
+  yieldFocus(): void {
+    const stop = this.last;
+    if (!stop || this.moving) return;
+    this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+    this.sendEvent(this.stoppedEvent(stop, true));
+  }
+
+  /** Moves to a recorded timeline event (the panel's click on a frame). */
+  requestGoto(index: number): Promise<void> {
+    return this.run(() => this.client.request('goto', { index }));
+  }
+
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
     try {
-      if (!args.model) throw { kind: 'input', message: 'The launch configuration has no "model": set it to a model file.' };
-      this.modelPath = this.resolvePath(args.model);
-      this.outline = await this.client.request('open', {
-        path: this.modelPath,
-        input: inputSpecOf(args, this.resolvePath),
-        memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
-      });
+      await this.open(args);
     } catch (e) {
-      this.sendErrorResponse(response, errorMessage(1, toWireError(e).message, true));
+      const error = toWireError(e);
+      for (const o of this.observers) o.launchFailed?.(error, this.modelPath);
+      this.sendErrorResponse(response, errorMessage(1, error.message, !this.options.hostShowsLaunchErrors));
       this.sendEvent(new TerminatedEvent());
       return;
     }
-    this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));
     this.sendEvent(new InitializedEvent());
     // A client that never sends configurationDone still gets its launch answered.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
     clearTimeout(timer);
     this.sendResponse(response);
-    await Promise.race([this.known, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    await Promise.race([this.options.known ?? Promise.resolve(), new Promise((r) => (timer = setTimeout(r, 1000)))]);
     clearTimeout(timer);
+    await this.begin(args);
+  }
+
+  /** Opens the model and starts a run on the launch's input. */
+  private async open(args: LaunchArgs): Promise<void> {
+    if (!args.model) throw { kind: 'input', message: 'The launch configuration has no "model": set it to a model file.' };
+    this.modelPath = this.resolvePath(args.model);
+    this.outline = await this.client.request('open', {
+      path: this.modelPath,
+      input: inputSpecOf(args, this.resolvePath),
+      memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
+    });
+    this.launchArgs = args;
+    this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));
+    for (const o of this.observers) o.opened?.(this.outline, this.modelPath);
+  }
+
+  /** The first stop of a run: on entry, or wherever a run from the start stops. */
+  private async begin(args: LaunchArgs): Promise<void> {
     if (args.stopOnEntry) {
       this.report(await this.client.request('position', {}));
     } else {
       void this.move('continue');
     }
+  }
+
+  /**
+   * The toolbar's Restart: the same model (reloaded if its file changed) on the same input, from the start, with
+   * the breakpoints as they are; the session stays the same one.
+   */
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
+    const launch = (args.arguments as LaunchArgs | undefined) ?? this.launchArgs;
+    if (!launch) return this.sendErrorResponse(response, errorMessage(6, 'There is no run to restart yet.', true));
+    try {
+      if (this.moving) await this.client.request('pause', {}).catch(() => undefined);
+      await this.busy;
+      await this.open(launch);
+      if (this.breakpoints.line) await this.client.request('setLineBreakpoints', this.breakpoints.line);
+      if (this.breakpoints.name) await this.client.request('setNameBreakpoints', this.breakpoints.name);
+      if (this.breakpoints.filters) await this.client.request('setExceptionFilters', this.breakpoints.filters);
+    } catch (e) {
+      const error = toWireError(e);
+      for (const o of this.observers) o.launchFailed?.(error, this.modelPath);
+      return this.sendErrorResponse(response, errorMessage(6, error.message, !this.options.hostShowsLaunchErrors));
+    }
+    this.sendResponse(response);
+    await this.begin(launch);
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -136,9 +248,10 @@ export class LayerstepDebugSession extends DebugSession {
       return this.sendResponse(response);
     }
     await this.answer(response, async () => {
-      const result = await this.client.request('setLineBreakpoints', {
+      this.breakpoints.line = {
         breakpoints: wanted.map((b) => ({ line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })),
-      });
+      };
+      const result = await this.client.request('setLineBreakpoints', this.breakpoints.line);
       response.body = { breakpoints: result.map((s) => this.dapBreakpoint(s, args.source.path)) };
     });
   }
@@ -160,9 +273,10 @@ export class LayerstepDebugSession extends DebugSession {
 
   protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
     await this.answer(response, async () => {
-      const result = await this.client.request('setNameBreakpoints', {
+      this.breakpoints.name = {
         breakpoints: args.breakpoints.map((b) => ({ name: b.name, condition: b.condition, hitCondition: b.hitCondition })),
-      });
+      };
+      const result = await this.client.request('setNameBreakpoints', this.breakpoints.name);
       response.body = { breakpoints: result.map((s) => this.dapBreakpoint(s)) };
     });
   }
@@ -170,6 +284,7 @@ export class LayerstepDebugSession extends DebugSession {
   protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
     const filters = args.filters.filter((f): f is ExceptionFilter => known.has(f));
+    this.breakpoints.filters = { filters };
     await this.answer(response, () => this.client.request('setExceptionFilters', { filters }));
   }
 
@@ -284,25 +399,50 @@ export class LayerstepDebugSession extends DebugSession {
 
   protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
     if (command !== ENGINE_REQUEST) return super.customRequest(command, response, args);
-    const { method, params } = args as { method: EngineMethod; params: never };
-    if (method === 'step') {
-      this.sendResponse(response);
-      return void this.move((params as EngineRequests['step']['params']).kind);
-    }
-    if (method === 'goto' || method === 'restartFrame' || method === 'runTo') {
-      return void this.run(() => this.client.request(method, params), false, response);
-    }
-    if (method === 'open' || method === 'close') {
-      return this.sendErrorResponse(response, errorMessage(3, `'${method}' is not available through the debug session.`, false));
-    }
-    if (method === 'position' && this.last) {
-      response.body = this.last;
-      return this.sendResponse(response);
-    }
-    await this.answer(response, async () => {
-      const result = await this.client.request(method, params);
-      response.body = method === 'tensor' ? packValues(result as TensorValues) : result;
-    });
+    const { method, params } = (args ?? {}) as { method?: string; params?: unknown };
+    const handler = typeof method === 'string' && Object.hasOwn(this.custom, method) ? this.custom[method as EngineMethod] : undefined;
+    if (!handler) return this.sendErrorResponse(response, errorMessage(3, `'${String(method)}' is not an engine request.`, false));
+    await (handler as (p: unknown, r: DebugProtocol.Response) => Promise<void>)(params ?? {}, response);
+  }
+
+  /** The engine requests a DAP client can send through the `layerstep` custom request. */
+  private customHandlers(): CustomHandlers {
+    const read = <M extends EngineMethod>(method: M) => (params: EngineRequests[M]['params'], response: DebugProtocol.Response) =>
+      this.answer(response, async () => {
+        const result = await this.client.request(method, params);
+        response.body = method === 'tensor' ? packValues(result as TensorValues) : result;
+      });
+    const refuse = (method: EngineMethod) => async (_p: unknown, response: DebugProtocol.Response) =>
+      this.sendErrorResponse(response, errorMessage(3, `'${method}' is not available through the debug session.`, false));
+    const jump = <M extends 'goto' | 'restartFrame' | 'runTo'>(method: M) => async (params: EngineRequests[M]['params'], response: DebugProtocol.Response) =>
+      void this.run(() => this.client.request(method, params), false, response);
+    return {
+      load: refuse('load'),
+      open: refuse('open'),
+      close: refuse('close'),
+      step: async (p, response) => {
+        this.sendResponse(response);
+        void this.move(p.kind);
+      },
+      goto: jump('goto'),
+      restartFrame: jump('restartFrame'),
+      runTo: jump('runTo'),
+      position: async (p, response) => {
+        if (!this.last) return read('position')(p, response);
+        response.body = this.last;
+        this.sendResponse(response);
+      },
+      setLineBreakpoints: read('setLineBreakpoints'),
+      setNameBreakpoints: read('setNameBreakpoints'),
+      setExceptionFilters: read('setExceptionFilters'),
+      pause: read('pause'),
+      scopes: read('scopes'),
+      tensor: read('tensor'),
+      grid: read('grid'),
+      element: read('element'),
+      evaluate: read('evaluate'),
+      timeline: read('timeline'),
+    };
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -334,6 +474,8 @@ export class LayerstepDebugSession extends DebugSession {
    */
   private run(move: () => Promise<StopInfo>, showProgress = false, response?: DebugProtocol.Response): Promise<void> {
     this.busy = this.busy.then(async () => {
+      this.moving = true;
+      for (const o of this.observers) o.continued?.();
       const progress = showProgress && this.supportsProgress ? ++this.progressId : 0;
       if (progress) {
         const start = new ProgressStartEvent(String(progress), 'Running the forward pass') as DebugProtocol.ProgressStartEvent;
@@ -343,9 +485,11 @@ export class LayerstepDebugSession extends DebugSession {
       }
       try {
         const stop = await move();
+        this.moving = false;
         if (response) this.sendResponse(response);
         this.report(stop);
       } catch (e) {
+        this.moving = false;
         const err = toWireError(e);
         if (response) {
           this.sendErrorResponse(response, errorMessage(5, err.message, true));
@@ -363,15 +507,21 @@ export class LayerstepDebugSession extends DebugSession {
     return this.busy;
   }
 
-  private report(stop: StopInfo): void {
-    this.last = stop;
-    this.refs.clear();
+  private stoppedEvent(stop: StopInfo, preserveFocus = false): DebugProtocol.StoppedEvent {
     const ev = new StoppedEvent(stop.reason === 'end' ? 'step' : stop.reason, THREAD_ID, stop.exception?.message) as DebugProtocol.StoppedEvent;
     ev.body.description = describeStop(stop);
     if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = [...stop.breakpointIds];
     ev.body.allThreadsStopped = true;
-    this.sendEvent(ev);
+    if (preserveFocus) ev.body.preserveFocusHint = true;
+    return ev;
+  }
+
+  private report(stop: StopInfo): void {
+    this.last = stop;
+    this.refs.clear();
+    this.sendEvent(this.stoppedEvent(stop));
     this.sendEvent(new Event(STOPPED_EVENT, stop));
+    for (const o of this.observers) o.stopped?.(stop);
   }
 
   private dapBreakpoint(s: { id: number; verified: boolean; message?: string; line?: number }, path?: string): DebugProtocol.Breakpoint {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LaunchArgs } from '../debug/launchArgs';
 import { DEBUG_TYPE, Settings } from './ids';
 import { targetModel } from './modelFiles';
-import type { ModelService } from './modelService';
+import type { Engines } from './engines';
 
 const INPUT_KEY = 'layerstep.inputs';
 
@@ -42,7 +42,7 @@ export function selectedInput(context: vscode.ExtensionContext, uri: vscode.Uri)
  * `Layerstep: Select Input…`: one of the model's examples, a seeded random tensor, or a tensor file or PNG
  * image (preprocessed as the input's shape says; a launch configuration's `preprocess` gives more control).
  */
-export async function selectInput(context: vscode.ExtensionContext, models: ModelService, arg: unknown): Promise<string | undefined> {
+export async function selectInput(context: vscode.ExtensionContext, models: Engines, arg: unknown): Promise<string | undefined> {
   const uri = targetModel(arg);
   if (!uri) {
     void vscode.window.showErrorMessage('Layerstep: open a model file first, then select its input.');

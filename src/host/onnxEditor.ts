@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { toWireError } from '../debug/wireError';
+import { toWireError } from '../service/wireError';
 import type { ModelOutline } from '../protocol/engine';
 import type { SummaryHostMessage, SummaryViewMessage } from '../protocol/summary';
 import { Commands, ONNX_SUMMARY_VIEW_TYPE } from './ids';
 import { summarizeModel } from './modelSummary';
-import type { ModelService } from './modelService';
+import type { Engines } from './engines';
 import { makeNonce, panelHtml } from './panelHtml';
 
 /** The model file an `.onnx` editor shows. Read-only: nothing to save or revert. */
@@ -24,9 +24,9 @@ export interface ActiveModelEditor {
 /**
  * The read-only custom editor of `.onnx` files (`layerstep.onnxSummary`): the model's inputs and outputs,
  * module tree with op and parameter counts, producer and opsets, unsupported ops, and Run / Debug buttons.
- * The model loads through {@link ModelService}, in its worker thread, so a large file never blocks the
- * window; the editor shows "Loading…" meanwhile. When an editor becomes active it loads its model into the
- * service again if another model took its place, and reports it (the sidebar then shows its tree).
+ * The model loads in its engine worker (shared with the sidebar and the sessions on it), so a large file never
+ * blocks the window; the editor shows "Loading…" meanwhile. When an editor becomes active it reports its model
+ * (the sidebar then shows its tree).
  */
 export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
   private readonly activeChanged = new vscode.EventEmitter<ActiveModelEditor>();
@@ -37,7 +37,7 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
   private readonly sessions = new Set<string>();
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
 
-  static register(context: vscode.ExtensionContext, models: ModelService): OnnxSummaryEditorProvider {
+  static register(context: vscode.ExtensionContext, models: Engines): OnnxSummaryEditorProvider {
     const provider = new OnnxSummaryEditorProvider(context.extensionUri, models);
     const { sessions } = provider;
     if (vscode.debug.activeDebugSession) sessions.add(vscode.debug.activeDebugSession.id);
@@ -57,7 +57,7 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
     return provider;
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly models: Engines) {}
 
   openCustomDocument(uri: vscode.Uri): ModelDocument {
     return new ModelDocument(uri);
@@ -87,24 +87,14 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
       state = m;
       if (!disposed) void webview.postMessage(m);
     };
-    const key = uri.toString();
     const debugging = (): SummaryHostMessage => ({ type: 'debugging', active: this.sessions.size > 0 });
-    /**
-     * Loads the model through the service (which the sidebar and "Show in Panel" then read). If the service
-     * moves to another model before this one has loaded (another editor became active), the outline comes
-     * from a worker of its own instead, so two editors never take the service from each other in turns.
-     */
+    /** Loads the model in its engine worker (at once when it is loaded and unchanged). */
     const load = async (force = false): Promise<void> => {
       const mine = ++generation;
       post({ type: 'loading', fileName });
       let o: ModelOutline;
       try {
-        try {
-          o = await this.models.outline(uri, force);
-        } catch (e) {
-          if (this.models.currentUri === key) throw e;
-          o = await this.models.outlineOnce(uri);
-        }
+        o = await this.models.outline(uri, force);
       } catch (e) {
         if (mine !== generation) return;
         outline = undefined;
@@ -114,13 +104,11 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
       if (mine !== generation) return;
       outline = o;
       post({ type: 'loaded', summary: summarizeModel(o, uri.fsPath) });
-      if (panel.active) await activate();
+      if (panel.active) activate();
     };
-    /** The editor is active: make its model the service's (a no-op when it is already) and report it. */
-    const activate = async (): Promise<void> => {
-      if (!outline) return;
-      const o = this.models.currentUri === key ? outline : await this.models.outline(uri).catch(() => undefined);
-      if (o && panel.active) this.activeChanged.fire({ uri, outline: o });
+    /** The editor is active: report its model. */
+    const activate = (): void => {
+      if (outline && panel.active) this.activeChanged.fire({ uri, outline });
     };
 
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), fileName));
@@ -139,7 +127,7 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
         }
       }),
       panel.onDidChangeViewState(() => {
-        if (panel.active) void activate();
+        if (panel.active) activate();
       }),
       this.sessionsChanged.event(() => void webview.postMessage(debugging())),
     ];

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { toWireError } from '../debug/wireError';
+import { toWireError } from '../service/wireError';
 import type {
   Colormap, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
 import { COLORMAPS, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
+import type { OutlineNode } from '../protocol/engine';
 import { PANEL_VIEW_TYPE, Settings } from './ids';
-import type { ModelService } from './modelService';
+import type { Engines } from './engines';
 import { makeNonce, panelHtml } from './panelHtml';
 import type { PanelHandlers } from './panelRequests';
 import { describeWeight, panelHandlers, TensorReaders } from './panelRequests';
@@ -46,7 +48,7 @@ export class LayerstepPanel implements vscode.Disposable {
   }
 
   /** Creates the panel, or reveals it without taking focus. */
-  static show(extensionUri: vscode.Uri, tracker: SessionTracker, models: ModelService): LayerstepPanel {
+  static show(extensionUri: vscode.Uri, tracker: SessionTracker, engines: Engines): LayerstepPanel {
     if (LayerstepPanel.instance) {
       LayerstepPanel.instance.panel.reveal(undefined, true);
       return LayerstepPanel.instance;
@@ -60,7 +62,7 @@ export class LayerstepPanel implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
       },
     );
-    LayerstepPanel.instance = new LayerstepPanel(panel, extensionUri, tracker, models);
+    LayerstepPanel.instance = new LayerstepPanel(panel, extensionUri, tracker, engines);
     return LayerstepPanel.instance;
   }
 
@@ -78,10 +80,10 @@ export class LayerstepPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly tracker: SessionTracker,
-    models: ModelService,
+    engines: Engines,
   ) {
-    this.readers = new TensorReaders(tracker, models);
-    this.handlers = panelHandlers({ tracker, models, snapshot: () => this.snapshot(), closeWeight: () => (this.weight = undefined) }, this.readers);
+    this.readers = new TensorReaders(tracker, engines);
+    this.handlers = panelHandlers({ tracker, engines, snapshot: () => this.snapshot(), closeWeight: () => (this.weight = undefined) }, this.readers);
     const webview = panel.webview;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'layerstep.svg');
     webview.html = panelHtml({
@@ -110,11 +112,16 @@ export class LayerstepPanel implements vscode.Disposable {
     );
   }
 
-  /** Shows a weight: from the running session if there is one, else from the model loaded outside a session. */
-  showWeight(name: string, role: string): void {
+  /**
+   * Shows a weight of the model at `modelPath` (the sidebar's): from the followed session when it runs that
+   * model, else from the model loaded outside a session.
+   */
+  showWeight(name: string, role: string, modelPath: string | undefined, root?: OutlineNode): void {
     const cur = this.tracker.current;
-    const source: TensorSource = cur ? { kind: 'session', sessionId: cur.session.id } : { kind: 'model' };
-    describeWeight(this.readers, source, name, role, cur?.outline?.root).then(
+    const inSession = cur && (!modelPath || (cur.modelPath !== undefined && samePath(cur.modelPath, modelPath)));
+    if (!inSession && !modelPath) return;
+    const source: TensorSource = inSession ? { kind: 'session', sessionId: cur.session.id } : { kind: 'model', path: modelPath! };
+    describeWeight(this.readers, source, name, role, inSession ? cur.outline?.root : root).then(
       (w) => {
         this.weight = w;
         this.post({ type: 'weightShown', weight: w });
@@ -150,7 +157,6 @@ export class LayerstepPanel implements vscode.Disposable {
       this.seen = undefined;
       if (!prev) return;
       this.clock.ended();
-      this.readers.forget();
       if (this.weight?.ref.source.kind === 'session') this.weight = undefined;
       this.post({ type: 'sessionEnded', sessionId: prev.id });
       return;
@@ -160,7 +166,6 @@ export class LayerstepPanel implements vscode.Disposable {
     if (!prev || prev.id !== id || (!prev.hasOutline && state.outline)) {
       if (!prev || prev.id !== id) {
         this.clock.sessionStarted(id, !state.stop);
-        this.readers.forget();
       }
       this.post({ type: 'sessionStarted', session: sessionView(state) });
     }
@@ -221,6 +226,10 @@ function sessionView(s: SessionState) {
     labels: s.outline?.labels,
     totalEvents: s.outline?.totalEvents ?? 0,
   };
+}
+
+function samePath(a: string, b: string): boolean {
+  return path.normalize(a) === path.normalize(b);
 }
 
 function colormap(): Colormap {

@@ -1,13 +1,16 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ENGINE_REQUEST, OPENED_EVENT, STOPPED_EVENT } from '../debug/session';
-import type { EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo } from '../protocol/engine';
-import { DEBUG_TYPE } from './ids';
-import type { InlineSessions } from './inlineSessions';
+import type { LayerstepDebugSession } from '../debug/session';
+import type { EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo } from '../protocol/engine';
 
-/** Requests that only read the engine: answered by the engine client directly when the adapter is inline. */
-const READS: ReadonlySet<EngineMethod> = new Set(['timeline', 'scopes', 'tensor', 'evaluate']);
+/** A Layerstep debug session: its adapter runs inline in this extension host, on the engine client it drives. */
+export interface TrackedSession {
+  readonly session: vscode.DebugSession;
+  readonly adapter: LayerstepDebugSession;
+  readonly client: EngineClient;
+}
 
-/** What the panel and the sidebar know of the active Layerstep debug session. */
+/** What the panel and the sidebar know of the session they follow; read from its adapter, never copied. */
 export interface SessionState {
   readonly session: vscode.DebugSession;
   readonly outline?: ModelOutline;
@@ -18,74 +21,113 @@ export interface SessionState {
 }
 
 /**
- * Follows Layerstep debug sessions through the adapter's custom events, and lets the panel and the sidebar
- * read the engine and drive the session through the same adapter (so CALL STACK and the panel never disagree).
+ * The Layerstep debug sessions of this window, and the one the panel and the sidebar follow: the one that last
+ * opened or stopped, or the one the user selected in CALL STACK. Each session's stop lives in its adapter
+ * alone; the panel and the sidebar read it from there and hear of changes straight from the adapter, with no
+ * round trip through the workbench. Their reads go straight to the session's engine client.
  */
 export class SessionTracker implements vscode.Disposable {
-  private state?: SessionState;
+  private readonly byId = new Map<string, TrackedSession & { observer: { dispose(): void } }>();
+  private currentId?: string;
   private readonly changed = new vscode.EventEmitter<SessionState | undefined>();
+  /** Fires when the followed session changes or its state does. */
   readonly onDidChange = this.changed.event;
+  private readonly stoppedEmitter = new vscode.EventEmitter<TrackedSession>();
+  /** Fires when any session stops. */
+  readonly onDidStop = this.stoppedEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly inline: InlineSessions) {
+  constructor() {
     this.subscriptions = [
       this.changed,
-      // Stops arrive through VS Code, after it has handled the adapter's `stopped` event, so the panel
-      // never runs ahead of CALL STACK.
-      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type === DEBUG_TYPE) this.receive(e.session, e.event, e.body);
-      }),
-      vscode.debug.onDidTerminateDebugSession((s) => {
-        if (this.state?.session.id === s.id) this.set(undefined);
+      this.stoppedEmitter,
+      vscode.debug.onDidTerminateDebugSession((s) => this.remove(s.id)),
+      // The user selected another Layerstep session in CALL STACK: follow it.
+      vscode.debug.onDidChangeActiveDebugSession((s) => {
+        if (s && this.byId.has(s.id) && s.id !== this.currentId) this.follow(s.id);
       }),
     ];
   }
 
+  /** Starts following a new session's adapter. */
+  add(entry: TrackedSession): void {
+    const id = entry.session.id;
+    const observer = entry.adapter.observe({
+      opened: () => this.follow(id),
+      continued: () => {
+        if (id === this.currentId) this.fire();
+      },
+      stopped: () => {
+        this.stoppedEmitter.fire(entry);
+        this.follow(id);
+      },
+    });
+    this.byId.set(id, { ...entry, observer });
+  }
+
+  get(sessionId: string): TrackedSession | undefined {
+    return this.byId.get(sessionId);
+  }
+
+  /** The sessions on the model file at `fsPath`. */
+  sessionsOn(fsPath: string): TrackedSession[] {
+    const key = path.normalize(fsPath);
+    return [...this.byId.values()].filter((t) => {
+      const p = t.adapter.model?.path;
+      return p !== undefined && path.normalize(p) === key;
+    });
+  }
+
+  /** The followed session, as it stands now. */
   get current(): SessionState | undefined {
-    return this.state;
+    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    if (!t) return undefined;
+    const model = t.adapter.model;
+    return { session: t.session, outline: model?.outline, modelPath: model?.path, stop: t.adapter.currentStop, running: t.adapter.running };
   }
 
-  /** Reads the engine of the active session. */
+  /** Reads the engine of the followed session. */
   async request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
-    const s = this.state?.session;
-    if (!s) throw new Error('No Layerstep session is running.');
-    const direct = READS.has(method) ? this.inline.get(s.id) : undefined;
-    if (direct) return direct.client.request(method, params);
-    return s.customRequest(ENGINE_REQUEST, { method, params });
+    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    if (!t) throw new Error('No Layerstep session is running.');
+    return t.client.request(method, params);
   }
 
-  /** Steps the active session; the stop arrives as a change. */
+  /** Steps the followed session as VS Code's toolbar would; the stop arrives as a change. */
   async step(kind: StepKind): Promise<void> {
-    const s = this.state?.session;
-    if (!s) return;
-    if (this.state) this.set({ ...this.state, running: true });
-    await s.customRequest(ENGINE_REQUEST, { method: 'step', params: { kind } });
+    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    await t?.adapter.requestMove(kind);
   }
 
-  /** Moves the active session to a recorded timeline event (the panel's click on a frame). */
+  /** Moves the followed session to a recorded timeline event (the panel's click on a frame). */
   async goto(index: number): Promise<void> {
-    await this.state?.session.customRequest(ENGINE_REQUEST, { method: 'goto', params: { index } });
+    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    await t?.adapter.requestGoto(index);
   }
 
   dispose(): void {
+    for (const t of this.byId.values()) t.observer.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
 
-  private receive(session: vscode.DebugSession, event: string, body: unknown): void {
-    if (event === OPENED_EVENT) {
-      const b = body as { outline: ModelOutline; path: string };
-      this.set({ session, outline: b.outline, modelPath: b.path, running: true });
-    } else if (event === STOPPED_EVENT) {
-      this.set({ ...this.base(session), stop: body as StopInfo, running: false });
-    }
+  private follow(id: string): void {
+    this.currentId = id;
+    this.fire();
   }
 
-  private base(session: vscode.DebugSession): SessionState {
-    return this.state?.session.id === session.id ? this.state : { session, running: false };
+  private remove(id: string): void {
+    const t = this.byId.get(id);
+    if (!t) return;
+    t.observer.dispose();
+    this.byId.delete(id);
+    if (this.currentId !== id) return;
+    // Follow another session that is still there, the newest first; else none.
+    const next = [...this.byId.keys()].pop();
+    this.currentId = next;
+    this.fire();
   }
 
-  private set(state: SessionState | undefined): void {
-    this.state = state;
-    this.changed.fire(state);
+  private fire(): void {
+    this.changed.fire(this.current);
   }
 }

@@ -131,8 +131,62 @@ export interface TimelineEvent {
 
 export type StepKind = 'in' | 'over' | 'out' | 'continue' | 'back' | 'reverseContinue';
 
-/** Requests to the engine service: one params and one result type each. */
+/**
+ * Part of a tensor to draw: `maps` matrices of `rows × cols` elements, the first at flat index `offset`, each
+ * `mapStride` elements after the previous (one matrix for a heatmap, one per channel for feature maps, a single
+ * row for a vector), sampled to at most `maxValues` values.
+ */
+export interface GridSpec {
+  readonly name: string;
+  readonly offset: number;
+  readonly maps: number;
+  readonly mapStride: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly maxValues: number;
+}
+
+/** Counts of a tensor's finite values in equal bins over [min, max], and its non-finite values apart. */
+export interface HistogramCounts {
+  readonly min: number;
+  readonly max: number;
+  readonly counts: Uint32Array;
+  readonly total: number;
+  readonly nan: number;
+  readonly posInf: number;
+  readonly negInf: number;
+}
+
+export interface TensorGrid {
+  /** Sampled rows and columns per map. */
+  readonly outRows: number;
+  readonly outCols: number;
+  /** The source row (within a map) of each sampled row, and the source column of each sampled column. */
+  readonly rowIndex: Int32Array;
+  readonly colIndex: Int32Array;
+  /** `maps × outRows × outCols` values, row-major. A typed array, so NaN and ±Inf survive the trip. */
+  readonly values: Float64Array;
+  /** True when every element is present: no sampling. */
+  readonly exact: boolean;
+  /**
+   * Sampled cells whose block held a NaN or Inf and that show it instead of the block's centre, so a
+   * non-finite value is never hidden by sampling (only when the whole span was read).
+   */
+  readonly substituted: number;
+  /** The histogram of every value of the tensor (not only the sampled ones), binned where the values live. */
+  readonly histogram?: HistogramCounts;
+}
+
+/**
+ * Requests to the engine service: one params and one result type each. A service holds one model and any
+ * number of runs of it; a request is about one run (a debug session), named by the connection it comes on
+ * (see {@link EngineClient}). `load`, and `tensor`, `grid` and `element` on a connection with no run, are about
+ * the model alone: its outline and its weights.
+ */
 export interface EngineRequests {
+  /** Loads the model (once: a second load of an unchanged file answers from memory). */
+  load: { params: { readonly path: string; readonly force?: boolean }; result: ModelOutline };
+  /** Starts this connection's run of the model (loading it if needed); an earlier run on it is replaced. */
   open: { params: { readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number }; result: ModelOutline };
   setLineBreakpoints: { params: { readonly breakpoints: readonly LineBreakpoint[] }; result: readonly BreakpointStatus[] };
   setNameBreakpoints: { params: { readonly breakpoints: readonly NameBreakpoint[] }; result: readonly BreakpointStatus[] };
@@ -146,19 +200,30 @@ export interface EngineRequests {
   pause: { params: Record<string, never>; result: void };
   scopes: { params: { readonly frameId: number }; result: ScopesInfo };
   tensor: { params: { readonly name: string; readonly start: number; readonly count: number }; result: TensorValues };
+  /** Values to draw, sampled where they live so a large tensor never crosses whole. */
+  grid: { params: GridSpec; result: TensorGrid };
+  /** One exact element (NaN and ±Infinity as numbers). */
+  element: { params: { readonly name: string; readonly index: number }; result: { readonly value: number } };
   evaluate: { params: { readonly expression: string; readonly frameId?: number }; result: EvalResult };
   timeline: { params: { readonly from: number }; result: { readonly events: readonly TimelineEvent[]; readonly frames: readonly FrameInfo[] } };
+  /** Ends this connection's run (the model stays loaded). */
   close: { params: Record<string, never>; result: void };
 }
 
 export type EngineMethod = keyof EngineRequests;
 
-/** Messages the service sends without being asked. */
+/** Messages the service sends without being asked, about one run. */
 export type EngineEvent =
   | { readonly type: 'output'; readonly text: string; readonly source?: SourceRange }
   | { readonly type: 'progress'; readonly done: number; readonly total: number };
 
-/** Anything that answers engine requests: the in-process service in tests, a worker-thread proxy in the extension. */
+/** The run a connection speaks for when it names none (the CLI, tests). */
+export const DEFAULT_RUN = '';
+
+/**
+ * Anything that answers engine requests for one run: the in-process service in tests, a worker-thread proxy in
+ * the extension. Its events are that run's; `dispose` ends the run, not the service.
+ */
 export interface EngineClient {
   request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']>;
   onEvent(listener: (event: EngineEvent) => void): { dispose(): void };
@@ -171,4 +236,7 @@ export interface WireError {
   /** `model` (bad file), `input`, `engine` (an op failed), `expression`, `internal`. */
   readonly kind: 'model' | 'input' | 'engine' | 'expression' | 'internal';
   readonly stack?: string;
+  /** The file a `model` error is about, and where in it (1-based), when the loader knows. */
+  readonly file?: string;
+  readonly source?: SourceRange;
 }

@@ -1,6 +1,8 @@
 import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
-import type { FrameInfo, ScopesInfo, StepKind, StopInfo, TimelineEvent, WireError } from './engine';
+import type { FrameInfo, ScopesInfo, StepKind, StopInfo, TensorGrid, TimelineEvent, WireError } from './engine';
+
+export type { TensorGrid } from './engine';
 
 /**
  * The messages between the extension host and the Layerstep panel (webview). Everything crosses
@@ -44,10 +46,10 @@ export interface SessionView {
   readonly totalEvents: number;
 }
 
-/** Where tensor values are read: the running session's engine, or the model loaded outside a session. */
+/** Where tensor values are read: a session's run, or the model file at `path` loaded outside a session. */
 export type TensorSource =
   | { readonly kind: 'session'; readonly sessionId: string }
-  | { readonly kind: 'model' };
+  | { readonly kind: 'model'; readonly path: string };
 
 export interface TensorRef {
   readonly source: TensorSource;
@@ -111,24 +113,6 @@ export interface GridParams {
   readonly cols: number;
   /** At most this many values in the answer (≤ {@link MAX_DRAWN_VALUES}); larger maps are sampled with strides. */
   readonly maxValues: number;
-}
-
-export interface TensorGrid {
-  /** Sampled rows and columns per map. */
-  readonly outRows: number;
-  readonly outCols: number;
-  /** The source row (within a map) of each sampled row, and the source column of each sampled column. */
-  readonly rowIndex: Int32Array;
-  readonly colIndex: Int32Array;
-  /** `maps × outRows × outCols` values, row-major. A typed array, so NaN and ±Inf survive the trip. */
-  readonly values: Float64Array;
-  /** True when every element is present: no sampling. */
-  readonly exact: boolean;
-  /**
-   * Sampled cells whose block held a NaN or Inf and that show it instead of the block's centre, so a
-   * non-finite value is never hidden by sampling (only when the host read the whole span).
-   */
-  readonly substituted: number;
 }
 
 /** The timeline from event `from` on, with the frames those events belong to. */

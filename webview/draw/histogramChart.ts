@@ -1,7 +1,7 @@
 import { cssRgb } from '../colors';
 import type { ColorScale } from '../colors';
 import { formatNumber } from '../format';
-import type { Histogram } from '../histogram';
+import type { Histogram } from '../../src/engine/histogram';
 import type { Theme } from '../theme';
 
 /** Bars of a histogram in `width × height`, each with a foot in the colour its values get in the heatmap, and the axis range. */

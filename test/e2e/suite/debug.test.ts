@@ -162,32 +162,26 @@ suite('debug session', () => {
     assert.equal((await run.evaluate('hasNaN(output)')).result, 'true');
   });
 
-  for (const [file, expected] of [['broken-shape.json', /proj/], ['broken-syntax.json', /malformed|JSON/]] as const) {
-    test(`a model that does not load (${file}) reports its error, starts no session, and VS Code keeps working`, async () => {
+  for (const [file, expected, line] of [['broken-shape.json', /proj/, 6], ['broken-syntax.json', /malformed|JSON/, 6]] as const) {
+    test(`a model that does not load (${file}) says so on its line, starts no session and opens no dialog`, async () => {
       const name = `e2e: ${file}`;
-      const errors: string[] = [];
-      const subs = [
-        vscode.debug.registerDebugAdapterTrackerFactory('layerstep', {
-          createDebugAdapterTracker: (s) => (s.name !== name ? undefined : {
-            onDidSendMessage: (m: { type: string; success?: boolean; command?: string; message?: string }) => {
-              if (m.type === 'response' && m.success === false) errors.push(`${m.command}: ${m.message}`);
-            },
-          }),
-        }),
-      ];
-      let shown = '';
+      const uri = fixtureUri(file);
+      const launched: string[] = [];
+      const sub = vscode.debug.onDidStartDebugSession((s) => launched.push(s.name));
       try {
-        // VS Code shows a failed launch's message in a modal dialog; under test it refuses dialogs and
-        // startDebugging rejects with the dialog's text instead, which is what the user would read.
-        await vscode.debug.startDebugging(undefined, launchConfig(fixtureUri(file), name)).then(
-          () => undefined, (e: unknown) => (shown = e instanceof Error ? e.message : String(e)));
-        const launchError = await waitFor('the launch error', () => errors.find((e) => e.startsWith('launch:')));
-        assert.match(launchError, expected);
-        assert.match(launchError, new RegExp(file.replace('.', '\\.')));
-        if (shown) assert.ok(shown.includes(launchError.slice('launch: '.length)), `the dialog said: ${shown}`);
-        await waitFor('no active debug session', () => vscode.debug.activeDebugSession === undefined);
+        // No launch happens, so there is no failed launch for VS Code to show in a modal dialog with
+        // "Open launch.json": startDebugging resolves false, and the error is a diagnostic and a notification.
+        const started = await vscode.debug.startDebugging(undefined, launchConfig(uri, name));
+        assert.equal(started, false);
+        const diagnostic = await waitFor('the load diagnostic', () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'Layerstep'));
+        assert.match(diagnostic.message, expected);
+        assert.match(diagnostic.message, new RegExp(file.replace('.', '\\.')));
+        assert.equal(diagnostic.range.start.line, line);
+        assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+        assert.deepEqual(launched.filter((n) => n === name), []);
+        assert.equal(vscode.debug.activeDebugSession, undefined);
       } finally {
-        for (const s of subs) s.dispose();
+        sub.dispose();
       }
       // The window still works: a good model debugs at once.
       const run = await recorder.start(launchConfig(mnist, `${name} then mnist`));

@@ -16,6 +16,7 @@ const testFiles: ReadonlyArray<() => Promise<unknown>> = [
   () => import('./commands.test'),
   () => import('./tree.test'),
   () => import('./debug.test'),
+  () => import('./sessions.test'),
   () => import('./panel.test'),
   () => import('./onnx.test'),
 ];

@@ -52,7 +52,7 @@ describe('line breakpoints', () => {
     await d.launch({ model: MLP }, {
       breakpoints: { [MLP_PATH]: [{ line: 9, condition: 'output.max() > 100' }, { line: 19, condition: 'output.max() > 0' }] },
     });
-    expect(await stopsOf(d, 5)).toEqual(['breakpoint: breakpoint at line 18 (out)', 'step: Forward pass finished']);
+    expect(await stopsOf(d, 5)).toEqual(['breakpoint: Paused on breakpoint at line 18 (out)', 'step: Forward pass finished']);
   });
 
   it('leaves a breakpoint with a condition or hit count it cannot read unverified, saying why', async () => {
@@ -72,7 +72,7 @@ describe('line breakpoints', () => {
     await d.launch({ model: MLP, stopOnEntry: true }, { breakpoints: { [MLP_PATH]: [{ line: 9 }] } });
     const r = await d.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: MLP_PATH }, breakpoints: [{ line: 20 }] });
     expect(r.body.breakpoints.map((b) => b.line)).toEqual([18]);
-    expect(await stopsOf(d, 5)).toEqual(['entry: Paused on entry', 'breakpoint: breakpoint at line 18 (out)', 'step: Forward pass finished']);
+    expect(await stopsOf(d, 5)).toEqual(['entry: Paused on entry', 'breakpoint: Paused on breakpoint at line 18 (out)', 'step: Forward pass finished']);
   });
 
   it('writes a logpoint\'s message to the Debug Console each time and never stops there', async () => {

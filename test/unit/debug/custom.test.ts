@@ -3,7 +3,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { describe, expect, it } from 'vitest';
 import type { EvalResult, ModelOutline, ScopesInfo, StopInfo, TensorValues, TimelineEvent } from '../../../src/protocol/engine';
 import { DapDriver, REPO } from './dapDriver';
-import { toNumbers } from '../../../src/host/tensorGrid';
+import { toNumbers } from '../../../src/service/sampling';
 
 const MLP = 'test/fixtures/dap/mlp.json';
 type Stopped = DebugProtocol.StoppedEvent['body'];
@@ -108,16 +108,16 @@ describe('the layerstep request', () => {
     expect(r.success).toBe(true);
     const stop = await d.nextStop();
     expect(d.sent.indexOf(r)).toBeLessThan(d.sent.indexOf(stop));
-    expect(stop.body as Stopped).toMatchObject({ reason: 'goto', description: 'return from matmul' });
+    expect(stop.body as Stopped).toMatchObject({ reason: 'goto', description: 'Paused at return from matmul' });
     expect((await d.stackTrace()).map((f) => f.name)).toEqual(['matmul ↩ return', 'hidden (dense)', 'mlp (model)']);
   });
 
   it('step and runTo drive the session like the toolbar', async () => {
     const d = await atHiddenReturn();
     expect((await d.engine('step', { kind: 'in' })).success).toBe(true);
-    expect((await d.nextStop()).body as Stopped).toMatchObject({ description: 'call of out' });
+    expect((await d.nextStop()).body as Stopped).toMatchObject({ description: 'Paused at call of out' });
     expect((await d.engine('runTo', { name: 'out/soft*' })).success).toBe(true);
-    expect((await d.nextStop()).body as Stopped).toMatchObject({ description: 'call of softmax' });
+    expect((await d.nextStop()).body as Stopped).toMatchObject({ description: 'Paused at call of softmax' });
     const position = await d.engine<StopInfo>('position', {});
     expect(position.body.stack.map((f) => f.name)).toEqual(['softmax', 'out', 'mlp']);
   });
@@ -133,7 +133,7 @@ describe('the layerstep request', () => {
     expect(d.events('terminated')).toEqual([]);
     expect(d.events('stopped')).toHaveLength(1);
     const next = await d.move('next');
-    expect(next.event.body as Stopped).toMatchObject({ description: 'call of out' });
+    expect(next.event.body as Stopped).toMatchObject({ description: 'Paused at call of out' });
   });
 
   it('refuses open and close, which belong to the session itself, and unknown requests', async () => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FileModelSource } from '../../../src/cli/fileSource';
-import { EngineService, InProcessEngineClient } from '../../../src/debug/engineService';
+import { FileModelSource } from '../../../src/node/fileSource';
+import { EngineService, InProcessEngineClient } from '../../../src/service/engineService';
 import type { LaunchArgs } from '../../../src/debug/launchArgs';
 import { LayerstepDebugSession } from '../../../src/debug/session';
 

@@ -16,14 +16,15 @@ describe('frameLabel', () => {
 });
 
 describe('describeStop', () => {
-  it('says where a step stopped, and what a breakpoint or an exception says', () => {
-    expect(describeStop(stop({}))).toBe('call of hidden');
-    expect(describeStop(stop({ point: 'return' }))).toBe('return from hidden');
+  it('says plainly that the run is paused (where, and what a breakpoint or an exception says) or finished', () => {
+    expect(describeStop(stop({}))).toBe('Paused at call of hidden');
+    expect(describeStop(stop({ point: 'return' }))).toBe('Paused at return from hidden');
+    expect(describeStop(stop({ reason: 'goto', point: 'return' }))).toBe('Paused at return from hidden');
     expect(describeStop(stop({ reason: 'entry' }))).toBe('Paused on entry');
     expect(describeStop(stop({ reason: 'end' }))).toBe('Forward pass finished');
-    expect(describeStop(stop({ reason: 'breakpoint' }))).toBe('Breakpoint: call of hidden');
-    expect(describeStop(stop({ reason: 'breakpoint', description: 'breakpoint at line 8 (hidden)' }))).toBe('breakpoint at line 8 (hidden)');
-    expect(describeStop(stop({ reason: 'exception', exception: { filter: 'nanOrInf', message: 'NaN in log' } }))).toBe('NaN in log');
+    expect(describeStop(stop({ reason: 'breakpoint' }))).toBe('Paused on breakpoint at call of hidden');
+    expect(describeStop(stop({ reason: 'breakpoint', description: 'breakpoint at line 8 (hidden)' }))).toBe('Paused on breakpoint at line 8 (hidden)');
+    expect(describeStop(stop({ reason: 'exception', exception: { filter: 'nanOrInf', message: 'NaN in log' } }))).toBe('Paused on exception: NaN in log');
   });
 });
 

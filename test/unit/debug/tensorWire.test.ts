@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packValues } from '../../../src/debug/tensorWire';
-import { toNumbers } from '../../../src/host/tensorGrid';
+import { toNumbers } from '../../../src/service/sampling';
 
 describe('packValues', () => {
   it('keeps NaN and ±Inf that JSON would turn into null, through JSON and the panel decoder', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outline } from '../../../src/debug/engineService';
+import { outline } from '../../../src/service/engineService';
 import { ONNX_SUMMARY_VIEW_TYPE } from '../../../src/host/ids';
 import { summarizeModel } from '../../../src/host/modelSummary';
 import { Tensor } from '../../../src/engine/tensor';

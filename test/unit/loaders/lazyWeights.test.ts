@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../src/engine/tensor';
-import { EngineService, outline } from '../../../src/debug/engineService';
+import { EngineService, outline } from '../../../src/service/engineService';
 import { LAZY_FILE_BYTES } from '../../../src/loaders/native/files';
 import { openModel } from '../../../src/loaders/registry';
 import { encodeSafetensors } from '../../../src/loaders/safetensors';

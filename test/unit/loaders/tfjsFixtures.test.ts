@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FileModelSource } from '../../../src/cli/fileSource';
+import { FileModelSource } from '../../../src/node/fileSource';
 import { openModel } from '../../../src/loaders/registry';
 import { expectClose, randomTensor } from '../engine/helpers';
 import { run } from './tfjsHelpers';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { FileModelSource } from '../../../src/cli/fileSource';
+import { FileModelSource } from '../../../src/node/fileSource';
 import { defaultOps } from '../../../src/engine/ops/index';
 import { openModel } from '../../../src/loaders/registry';
 import type { Item, Model } from '../../../src/model/ir';

@@ -1,9 +1,9 @@
-import type { GridParams, TensorGrid } from '../protocol/webview';
+import type { GridSpec, TensorGrid } from '../protocol/engine';
 
 /**
- * Reads the values the panel draws: a grid of at most `maxValues` elements out of a tensor of any size,
- * through a `read(start, count)` port (the session's engine or the model service). No `vscode` here, so
- * unit tests call it with an in-memory reader.
+ * Samples the values the panel draws: a grid of at most `maxValues` elements out of a tensor of any size, read
+ * through a `read(start, count)` port. The engine service calls it in the worker where the tensor lives, so
+ * only the sampled values cross to the extension host and the webview.
  */
 export type ReadValues = (start: number, count: number) => Promise<ArrayLike<number>>;
 
@@ -101,20 +101,20 @@ export async function readSpan(read: ReadValues, start: number, count: number): 
 }
 
 /** Checks that the grid lies inside a tensor of `size` elements; the message names what is wrong. */
-export function checkGrid(p: GridParams, size: number): void {
+export function checkGrid(p: GridSpec, size: number): void {
   const ints = { offset: p.offset, maps: p.maps, mapStride: p.mapStride, rows: p.rows, cols: p.cols, maxValues: p.maxValues };
   for (const [k, v] of Object.entries(ints)) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`grid of '${p.ref.name}': ${k} must be a whole number ≥ 0, got ${v}`);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`grid of '${p.name}': ${k} must be a whole number ≥ 0, got ${v}`);
   }
   if (p.maps < 1 || p.rows < 1 || p.cols < 1 || p.maxValues < 1) {
-    throw new Error(`grid of '${p.ref.name}': maps, rows, cols and maxValues must be at least 1`);
+    throw new Error(`grid of '${p.name}': maps, rows, cols and maxValues must be at least 1`);
   }
   const last = p.offset + (p.maps - 1) * p.mapStride + p.rows * p.cols;
-  if (last > size) throw new Error(`grid of '${p.ref.name}' ends at element ${last}, but the tensor has ${size}`);
+  if (last > size) throw new Error(`grid of '${p.name}' ends at element ${last}, but the tensor has ${size}`);
 }
 
 /** Reads and samples the grid `p` of a tensor of `size` elements. */
-export async function readGrid(read: ReadValues, p: GridParams, size: number): Promise<TensorGrid> {
+export async function readGrid(read: ReadValues, p: GridSpec, size: number): Promise<TensorGrid> {
   checkGrid(p, size);
   const plan = samplingPlan(p.maps, p.rows, p.cols, p.maxValues);
   const rowIndex = sampleIndices(p.rows, plan.rowStride);

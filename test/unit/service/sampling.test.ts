@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { GridParams } from '../../../src/protocol/webview';
-import { checkGrid, FULL_READ_LIMIT, READ_CHUNK, readGrid, sampleIndices, samplingPlan, toNumbers } from '../../../src/host/tensorGrid';
+import type { GridSpec } from '../../../src/protocol/engine';
+import { checkGrid, FULL_READ_LIMIT, READ_CHUNK, readGrid, sampleIndices, samplingPlan, toNumbers } from '../../../src/service/sampling';
 
-const ref = { source: { kind: 'model' as const }, name: 't' };
 
 /** An in-memory tensor 0, 1, 2, … that counts its reads. */
 function tensor(size: number, special: Record<number, number> = {}) {
@@ -16,7 +15,7 @@ function tensor(size: number, special: Record<number, number> = {}) {
   return { read, reads };
 }
 
-const grid = (p: Partial<GridParams>): GridParams => ({ ref, offset: 0, maps: 1, mapStride: 0, rows: 1, cols: 1, maxValues: 65536, ...p });
+const grid = (p: Partial<GridSpec>): GridSpec => ({ name: 't', offset: 0, maps: 1, mapStride: 0, rows: 1, cols: 1, maxValues: 65536, ...p });
 
 describe('samplingPlan', () => {
   it('keeps strides at 1 when everything fits', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finiteRange, histogram, planBins } from '../../../webview/histogram';
+import { finiteRange, histogram, planBins } from '../../../src/engine/histogram';
 
 describe('planBins', () => {
   it('takes about √n bins between 8 and 64', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileModelSource } from '../../../src/cli/fileSource';
+import { FileModelSource } from '../../../src/node/fileSource';
 import { ModelError } from '../../../src/model/errors';
 
 let root: string;

@@ -2,6 +2,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ModelSource } from '../loaders/types';
 import { ModelError } from '../model/errors';
+import { describeIoError } from '../service/inputs';
 
 /**
  * A {@link ModelSource} over the local file system. Sibling paths come from inside model files, which may be
@@ -79,17 +80,6 @@ export class FileModelSource implements ModelSource {
 function inside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel);
-}
-
-/** The system's reason in a few words: `no such file`, `permission denied`, `is a folder`. */
-export function describeIoError(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException).code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'it is a folder';
-    case 'ENOTDIR': return 'a part of the path is not a folder';
-    default: return (e as Error).message;
-  }
 }
 
 /**

@@ -1,21 +1,24 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineClient, EngineEvent, EngineMethod, EngineRequests, WireError } from '../protocol/engine';
+import { DEFAULT_RUN } from '../protocol/engine';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
 /** Requests that only read recorded state answer fast; anything slower than this is a fault, not a long run. */
 const READ_TIMEOUT_MS = 30_000;
-const MOVES: ReadonlySet<EngineMethod> = new Set(['open', 'step', 'restartFrame', 'runTo', 'goto']);
+const MOVES: ReadonlySet<EngineMethod> = new Set(['load', 'open', 'step', 'restartFrame', 'runTo', 'goto']);
+
+type Listener = (e: EngineEvent, run: string) => void;
 
 /**
- * An {@link EngineClient} whose service runs in a worker thread (dist/engineWorker.js). Moves may take as long
- * as the forward pass (they are paused or cancelled instead); reads time out. A crashed worker fails every
- * pending request with one clear message.
+ * One engine service in a worker thread (dist/engineWorker.js): one model, shared by whoever asks about it.
+ * Moves may take as long as the forward pass (they are paused or cancelled instead); reads time out. A crashed
+ * worker fails every pending request with one clear message.
  */
-export class WorkerEngineClient implements EngineClient {
+export class EngineWorker {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: WireError) => void; timer?: NodeJS.Timeout }>();
-  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly listeners = new Set<Listener>();
   private dead?: WireError;
 
   constructor(workerPath: string) {
@@ -25,7 +28,12 @@ export class WorkerEngineClient implements EngineClient {
     this.worker.on('exit', (code) => this.fail({ kind: 'internal', message: `The Layerstep engine exited (code ${code}).` }));
   }
 
-  request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
+  /** Whether the worker has stopped (crashed or disposed): a new one is needed. */
+  get stopped(): boolean {
+    return this.dead !== undefined;
+  }
+
+  request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params'], run: string = DEFAULT_RUN): Promise<EngineRequests[M]['result']> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -34,24 +42,46 @@ export class WorkerEngineClient implements EngineClient {
         reject({ kind: 'internal', message: `The Layerstep engine did not answer '${method}' within ${READ_TIMEOUT_MS / 1000} s.` });
       }, READ_TIMEOUT_MS);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const msg: ToWorker = { id, method, params };
+      const msg: ToWorker = { id, run, method, params };
       this.worker.postMessage(msg);
     });
   }
 
-  onEvent(listener: (e: EngineEvent) => void): { dispose(): void } {
+  onEvent(listener: Listener): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** A client for one run (a debug session) of this worker's model; disposing it ends that run only. */
+  forRun(run: string): EngineClient {
+    let ended = false;
+    const subscriptions = new Set<{ dispose(): void }>();
+    return {
+      request: (method, params) => (ended ? Promise.reject(ENDED) : this.request(method, params, run)),
+      onEvent: (listener) => {
+        const sub = this.onEvent((e, r) => {
+          if (r === run && !ended) listener(e);
+        });
+        subscriptions.add(sub);
+        return sub;
+      },
+      dispose: () => {
+        if (ended) return;
+        ended = true;
+        for (const s of subscriptions) s.dispose();
+        void this.request('close', {}, run).catch(() => undefined);
+      },
+    };
+  }
+
   dispose(): void {
-    this.fail({ kind: 'internal', message: 'The Layerstep session has ended.' });
+    this.fail({ kind: 'internal', message: 'The Layerstep engine was closed.' });
     void this.worker.terminate();
   }
 
   private receive(m: FromWorker): void {
     if (m.kind === 'event') {
-      for (const l of this.listeners) l(m.event);
+      for (const l of this.listeners) l(m.event, m.run);
       return;
     }
     const p = this.pending.get(m.id);
@@ -71,3 +101,5 @@ export class WorkerEngineClient implements EngineClient {
     }
   }
 }
+
+const ENDED: WireError = { kind: 'internal', message: 'The Layerstep session has ended.' };

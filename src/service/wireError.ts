@@ -17,7 +17,11 @@ export function toWireError(e: unknown): WireError {
   if (isWireError(e)) return e;
   if (e instanceof Error) {
     const kind = e instanceof ModelError ? 'model' : e instanceof EngineError ? 'engine' : KINDS[e.name] ?? 'internal';
-    return kind === 'internal' ? { message: e.message, kind, stack: e.stack } : { message: e.message, kind };
+    if (kind === 'internal') return { message: e.message, kind, stack: e.stack };
+    if (e instanceof ModelError && e.file !== undefined) {
+      return { message: e.message, kind, file: e.file, ...(e.source ? { source: e.source } : {}) };
+    }
+    return { message: e.message, kind };
   }
   return { message: String(e), kind: 'internal' };
 }

@@ -1,0 +1,336 @@
+import { histogram, planBins } from '../engine/histogram';
+import { formatSummary, tensorStats } from '../engine/stats';
+import { Tensor } from '../engine/tensor';
+import { openModel } from '../loaders/registry';
+import type { ModelSource } from '../loaders/types';
+import { DEFAULT_LOAD_OPTIONS } from '../loaders/types';
+import { ModelError } from '../model/errors';
+import type { Item, Model, ModuleDef } from '../model/ir';
+import { loadPendingWeights } from '../model/lazyWeights';
+import type {
+  EngineClient, EngineEvent, EngineMethod, EngineRequests, EvalResult, FrameInfo, GridSpec, HistogramCounts, InputSpec,
+  ModelOutline, OutlineNode, ScopesInfo, StopInfo, TensorGrid, TensorSummary, WireError,
+} from '../protocol/engine';
+import { DEFAULT_RUN } from '../protocol/engine';
+import { Runner } from '../runner/runner';
+import type { Frame, StopEvent } from '../runner/types';
+import { resolveInputs } from './inputs';
+import { FULL_READ_LIMIT, readGrid } from './sampling';
+import { toWireError } from './wireError';
+
+/** What the service needs from the outside world: files, read through ports so the service stays pure. */
+export interface EnginePorts {
+  /** The model file at `path` as a source that can read its siblings. */
+  openSource(path: string): ModelSource;
+  /** Bytes of an input tensor file. */
+  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Something that changes when the file at `path` changes (its size and modification time), so an unchanged
+   * model is not parsed twice; undefined when it cannot be told (the model is then loaded again).
+   */
+  fingerprint?(path: string): Promise<string | undefined>;
+}
+
+type Handler<M extends EngineMethod> = (params: EngineRequests[M]['params'], run: string) => Promise<EngineRequests[M]['result']>;
+type Handlers = { [M in EngineMethod]: Handler<M> };
+
+interface Loaded {
+  readonly path: string;
+  readonly fingerprint?: string;
+  readonly model: Promise<Model>;
+}
+
+/**
+ * The engine service: the only road to a model. It holds one model (loaded once, whoever asks: the sidebar,
+ * the summary editor, any number of debug sessions) and one runner per run, and answers {@link EngineRequests}
+ * with plain data. It runs wherever its caller puts it: the extension puts it in a worker thread per model
+ * (src/node/engineWorker.ts), tests and the CLI call it in process through {@link InProcessEngineClient}.
+ */
+export class EngineService {
+  private loaded?: Loaded;
+  private readonly runs = new Map<string, Runner>();
+  private readonly listeners = new Set<(e: EngineEvent, run: string) => void>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly ports: EnginePorts) {
+    this.handlers = {
+      load: async (p) => outline(await this.model(p.path, p.force)),
+      open: (p, run) => this.open(run, p.path, p.input, p.memoryBudgetBytes),
+      setLineBreakpoints: async (p, run) => this.need(run).setLineBreakpoints([...p.breakpoints]),
+      setNameBreakpoints: async (p, run) => this.need(run).setNameBreakpoints([...p.breakpoints]),
+      setExceptionFilters: async (p, run) => this.need(run).setExceptionFilters([...p.filters]),
+      position: async (_p, run) => this.stopInfo(run, { reason: 'entry', position: this.need(run).position }),
+      step: async (p, run) => {
+        const r = this.need(run);
+        const moves = {
+          in: () => r.stepIn(), over: () => r.stepOver(), out: () => r.stepOut(), continue: () => r.continue(),
+          back: () => r.stepBack(), reverseContinue: () => r.reverseContinue(),
+        } as const;
+        return this.stopInfo(run, await moves[p.kind]());
+      },
+      restartFrame: async (p, run) => this.stopInfo(run, await this.need(run).restartFrame(p.frameId)),
+      goto: async (p, run) => this.stopInfo(run, await this.need(run).goto(p.index)),
+      runTo: async (p, run) => this.stopInfo(run, await this.need(run).runTo(p.name)),
+      pause: async (_p, run) => this.need(run).pause(),
+      scopes: async (p, run) => {
+        await this.weightsRead(run);
+        return this.scopes(run, p.frameId);
+      },
+      tensor: async (p, run) => {
+        const t = await this.tensor(run, p.name);
+        const start = Math.max(0, Math.min(p.start, t.size));
+        const end = Math.min(t.size, start + Math.max(0, p.count));
+        return { name: p.name, shape: t.shape, dtype: t.dtype, start, values: t.data.slice(start, end) };
+      },
+      grid: async (p, run) => grid(await this.tensor(run, p.name), p),
+      element: async (p, run) => {
+        const t = await this.tensor(run, p.name);
+        if (!Number.isInteger(p.index) || p.index < 0 || p.index >= t.size) {
+          throw Object.assign(new Error(`'${p.name}' has no element ${p.index} (it has ${t.size}).`), { name: 'InputError' });
+        }
+        return { value: Number(t.data[p.index]) };
+      },
+      evaluate: async (p, run) => {
+        await this.weightsRead(run);
+        return this.evaluate(run, p.expression, p.frameId);
+      },
+      timeline: async (p, run) => {
+        const r = this.need(run);
+        const events = r.timeline().slice(p.from);
+        const ids = new Set(events.map((e) => e.frameId));
+        const frames = [...ids].map((id) => frameInfo(r.frame(id)!));
+        return { events, frames };
+      },
+      close: async (_p, run) => {
+        // A forward move still running stops at its next event, and later moves reject.
+        this.runs.get(run)?.dispose();
+        this.runs.delete(run);
+      },
+    };
+  }
+
+  /** Answers one request about `run`; a failure rejects with a {@link WireError}. */
+  async handle<M extends EngineMethod>(method: M, params: EngineRequests[M]['params'], run: string = DEFAULT_RUN): Promise<EngineRequests[M]['result']> {
+    const handler = this.handlers[method] as Handler<M> | undefined;
+    try {
+      if (!handler) throw new Error(`unknown engine request '${String(method)}'`);
+      return await handler(params, run);
+    } catch (e) {
+      throw toWireError(e);
+    }
+  }
+
+  /** Events of every run, with the run they belong to. */
+  onEvent(listener: (e: EngineEvent, run: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Ends every run and lets the model go. */
+  dispose(): void {
+    for (const r of this.runs.values()) r.dispose();
+    this.runs.clear();
+    this.loaded = undefined;
+  }
+
+  private emit(e: EngineEvent, run: string): void {
+    for (const l of this.listeners) l(e, run);
+  }
+
+  private need(run: string): Runner {
+    const r = this.runs.get(run);
+    if (!r) throw Object.assign(new Error('No model is open.'), { kind: 'internal' });
+    return r;
+  }
+
+  /**
+   * The model at `path`: the one held when it is the same unchanged file, else freshly loaded. A load that
+   * fails is forgotten, so the next request tries again (the user may have fixed the file).
+   */
+  private async model(path: string, force = false): Promise<Model> {
+    const fingerprint = await this.ports.fingerprint?.(path).catch(() => undefined);
+    const held = this.loaded;
+    if (!force && held && held.path === path && fingerprint !== undefined && held.fingerprint === fingerprint) return held.model;
+    const model = loadModel(this.ports.openSource(path));
+    const loaded: Loaded = { path, fingerprint, model };
+    this.loaded = loaded;
+    model.catch(() => {
+      if (this.loaded === loaded) this.loaded = undefined;
+    });
+    return model;
+  }
+
+  /** A value of `run`, or with no run a weight of the held model; weights still in their files are read first. */
+  private async tensor(run: string, name: string): Promise<Tensor> {
+    const r = this.runs.get(run);
+    if (r) {
+      await loadPendingWeights(r.model);
+      return r.value(name);
+    }
+    const loaded = this.loaded;
+    if (!loaded) throw Object.assign(new Error('No model is loaded.'), { kind: 'internal' });
+    const model = await loaded.model;
+    await loadPendingWeights(model);
+    const t = model.weights.get(name);
+    if (!t) throw new ModelError(`${model.file}: there is no weight named '${name}'.`, model.file);
+    return t;
+  }
+
+  /** Reads the weights the loader left in their files (a no-op once read), so scopes and values can show them. */
+  private async weightsRead(run: string): Promise<void> {
+    await loadPendingWeights(this.need(run).model);
+  }
+
+  private async open(run: string, path: string, input: InputSpec, memoryBudgetBytes?: number): Promise<ModelOutline> {
+    const model = await this.model(path);
+    const { inputs } = await resolveInputs(model, input, this.ports.readFile);
+    this.runs.get(run)?.dispose();
+    this.runs.set(run, new Runner(model, Object.fromEntries(inputs), {
+      memoryBudgetBytes,
+      onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
+      onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
+    }));
+    return outline(model);
+  }
+
+  private stopInfo(run: string, stop: StopEvent): StopInfo {
+    const r = this.need(run);
+    return {
+      reason: stop.reason,
+      description: stop.description,
+      breakpointIds: stop.breakpointIds,
+      exception: stop.exception,
+      index: stop.position.index,
+      point: stop.position.point,
+      stack: [...stop.position.stack].reverse().map(frameInfo),
+      finished: r.finished,
+      recorded: r.timeline().length,
+    };
+  }
+
+  private scopes(run: string, frameId: number): ScopesInfo {
+    const r = this.need(run);
+    const s = r.scopes(frameId);
+    const frame = r.frame(frameId)!;
+    const weightNames = frame.item.kind === 'module' ? frame.item.weights : {};
+    const list = (m: ReadonlyMap<string, Tensor>, nameOf: (label: string) => string) =>
+      [...m].map(([label, t]) => summarize(nameOf(label), label, t));
+    return {
+      inputs: list(s.inputs, (l) => l),
+      outputs: list(s.outputs, (l) => l),
+      weights: list(s.weights, (l) => weightNames[l] ?? l),
+      attrs: Object.fromEntries(Object.entries(s.attrs).map(([k, v]) => [k, formatAttr(v)])),
+    };
+  }
+
+  private evaluate(run: string, expression: string, frameId?: number): EvalResult {
+    const r = this.need(run);
+    const v = r.evaluate(expression, frameId);
+    if (v instanceof Tensor) {
+      const name = r.keepResult(v);
+      return { text: formatSummary(v), tensor: summarize(name, expression, v) };
+    }
+    return { text: r.formatValue(v) };
+  }
+}
+
+/** Opens a model file of any registered format, within the default memory limits: for the service and the CLI. */
+export function loadModel(source: ModelSource): Promise<Model> {
+  return openModel(source, DEFAULT_LOAD_OPTIONS);
+}
+
+/** Calls an {@link EngineService} in the same thread, for one run: for tests and the CLI. */
+export class InProcessEngineClient implements EngineClient {
+  constructor(private readonly service: EngineService, private readonly run: string = DEFAULT_RUN) {}
+  request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
+    return this.service.handle(method, params, this.run);
+  }
+  onEvent(listener: (e: EngineEvent) => void): { dispose(): void } {
+    return this.service.onEvent((e, run) => {
+      if (run === this.run) listener(e);
+    });
+  }
+  dispose(): void {}
+}
+
+/** A sampled grid of `t` and, when the grid covers all of it, the histogram of all its values. */
+export async function grid(t: Tensor, spec: GridSpec): Promise<TensorGrid> {
+  const data = t.data;
+  const read = async (start: number, count: number) => data.subarray(start, start + count);
+  const g = await readGrid(read, spec, t.size);
+  const span = (spec.maps - 1) * spec.mapStride + spec.rows * spec.cols;
+  if (spec.offset !== 0 || span !== t.size || t.size > 16 * FULL_READ_LIMIT) return g;
+  return { ...g, histogram: histogramOf(t) };
+}
+
+/** The histogram the panel draws beside a tensor: over its finite range, integer bins for small integer ranges. */
+export function histogramOf(t: Tensor): HistogramCounts {
+  const stats = tensorStats(t);
+  const min = Number(stats.min);
+  const max = Number(stats.max);
+  return histogram(t.data, planBins(min, max, t.size, t.dtype !== 'float32'));
+}
+
+export function summarize(name: string, label: string, t: Tensor): TensorSummary {
+  const stats = tensorStats(t);
+  return { name, label, dtype: t.dtype, shape: t.shape, stats, summary: formatSummary(t, stats) };
+}
+
+export function frameInfo(f: Frame): FrameInfo {
+  const item = f.item;
+  return {
+    id: f.id,
+    itemId: item.id,
+    name: item.name,
+    kind: item.kind,
+    type: item.kind === 'module' ? item.type : item.op,
+    depth: f.depth,
+    parentId: f.parentId,
+    source: item.source,
+  };
+}
+
+function formatAttr(v: unknown): string {
+  if (v instanceof Tensor) return formatSummary(v);
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The static outline of a model: modules, nodes, weights and parameter counts. */
+export function outline(model: Model): ModelOutline {
+  let events = 0;
+  const visit = (item: Item): OutlineNode => {
+    events += 2;
+    const shape = model.shapes?.get(item.outputs[item.outputs.length - 1] ?? '');
+    if (item.kind === 'node') {
+      return { id: item.id, name: item.name, kind: 'node', type: item.op, source: item.source, params: 0, weights: [], outputShape: shape, children: [] };
+    }
+    const children = item.body.map(visit);
+    const weights = Object.entries(item.weights).flatMap(([role, name]) => {
+      const t = model.weights.get(name);
+      if (t) return [{ role, name, dtype: t.dtype, shape: t.shape, summary: formatSummary(t) }];
+      // A weight still in its file: dtype and shape only, so an outline reads no weight data.
+      const p = model.pendingWeights?.get(name);
+      return p ? [{ role, name, dtype: p.dtype, shape: p.shape, summary: `${p.dtype}[${p.shape.join(',')}] (not read yet)` }] : [];
+    });
+    const own = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const params = own + children.reduce((n, c) => n + c.params, 0);
+    return { id: item.id, name: item.name, kind: 'module', type: item.type, source: item.source, params, weights, outputShape: shape, children };
+  };
+  const root = visit(model.root as ModuleDef);
+  return {
+    name: model.name,
+    format: model.format,
+    file: model.file,
+    inputs: model.inputs,
+    outputs: model.outputs,
+    labels: model.labels,
+    examples: model.examples.map((e) => e.name),
+    params: root.params,
+    root,
+    totalEvents: events,
+    metadata: model.metadata,
+  };
+}
+
+export type { WireError };
