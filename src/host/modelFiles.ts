@@ -15,12 +15,14 @@ export function isModelDocument(doc: vscode.TextDocument | undefined): boolean {
 
 /**
  * The model file a command should act on: its argument, else the file of the active `.onnx` summary editor,
- * else the active text editor's file when it is a model.
+ * else the active text editor's file when it is a model, else (the focus is elsewhere: the Get Started
+ * walkthrough, a panel) the first visible model editor.
  */
 export function targetModel(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputCustom && input.viewType === ONNX_SUMMARY_VIEW_TYPE) return input.uri;
-  const doc = vscode.window.activeTextEditor?.document;
-  return doc && isModelDocument(doc) ? doc.uri : undefined;
+  const active = vscode.window.activeTextEditor;
+  if (active) return isModelDocument(active.document) ? active.document.uri : undefined;
+  return vscode.window.visibleTextEditors.find((e) => isModelDocument(e.document))?.document.uri;
 }

@@ -90,26 +90,36 @@ export function modelSchema(): Schema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `Layerstep model (${FORMAT})`,
     description: 'A neural network as Layerstep reads it: one object per layer, nesting for blocks, NCHW images. See docs/model-format.md.',
-    type: 'object',
-    // Editors may apply this schema to every model.json; a TF.js model.json (modelTopology, weightsManifest) is left alone.
-    if: { not: { anyOf: [{ required: ['modelTopology'] }, { required: ['weightsManifest'] }] } },
-    then: { required: ['format', 'inputs', 'layers'], propertyNames: { enum: [...TOP_KEYS] }, properties: { format: { const: FORMAT, description: `Always "${FORMAT}".` } } },
-    properties: {
-      $schema: { type: 'string', description: 'The schema of this file, for editors.' },
-      format: { type: 'string', examples: [FORMAT], default: FORMAT, description: `Marks the file as a Layerstep model; always "${FORMAT}" (TF.js models say layers-model or graph-model).` },
-      name: { type: 'string', minLength: 1, description: 'The model\'s name, shown in the call stack (default: the file name).' },
-      description: { type: 'string', description: 'Free text about the model.' },
-      metadata: { type: 'object', description: 'Free information (author, license, training) that the loader ignores.' },
-      inputs: { type: 'array', minItems: 1, maxItems: 1, items: ref('input'), description: 'The model\'s input: exactly one in this version.' },
-      output: { type: 'string', minLength: 1, default: 'output', description: 'Name of the model\'s output value (default "output").' },
-      weightsFile: {
-        type: 'string', pattern: '\\.safetensors$',
-        description: 'A .safetensors file beside the model: the default file of weight references, and where weights a layer does not list are looked up under "<layer id>.<role>".',
+    // Editors apply this schema to every model.json and *.model.json: it constrains only a document that says it is a
+    // Layerstep model, so a TF.js model.json or anyone else's model.json is left alone.
+    if: { type: 'object', required: ['format'], properties: { format: { const: FORMAT } } },
+    then: {
+      type: 'object',
+      required: ['format', 'inputs', 'layers'],
+      propertyNames: { enum: [...TOP_KEYS] },
+      properties: {
+        $schema: { type: 'string', description: 'The schema of this file, for editors.' },
+        format: { const: FORMAT, description: `Marks the file as a Layerstep model; always "${FORMAT}" (TF.js models say layers-model or graph-model).` },
+        name: { type: 'string', minLength: 1, description: 'The model\'s name, shown in the call stack (default: the file name).' },
+        description: { type: 'string', description: 'Free text about the model.' },
+        metadata: { type: 'object', description: 'Free information (author, license, training) that the loader ignores.' },
+        inputs: { type: 'array', minItems: 1, maxItems: 1, items: ref('input'), description: 'The model\'s input: exactly one in this version.' },
+        output: { type: 'string', minLength: 1, default: 'output', description: 'Name of the model\'s output value (default "output").' },
+        weightsFile: {
+          type: 'string', pattern: '\\.safetensors$',
+          description: 'A .safetensors file beside the model: the default file of weight references, and where weights a layer does not list are looked up under "<layer id>.<role>".',
+        },
+        layers: { ...ref('layers'), description: 'The layers, run in order; each reads the previous one\'s output.' },
+        labels: { type: 'array', items: { type: 'string' }, description: 'Class names for the last axis of the output.' },
+        examples: { type: 'array', items: ref('example'), description: 'Named inputs shipped with the model; `layerstep run` uses the first by default.' },
       },
-      layers: { ...ref('layers'), description: 'The layers, run in order; each reads the previous one\'s output.' },
-      labels: { type: 'array', items: { type: 'string' }, description: 'Class names for the last axis of the output.' },
-      examples: { type: 'array', items: ref('example'), description: 'Named inputs shipped with the model; `layerstep run` uses the first by default.' },
     },
+    // Offered in an empty model.json: the format line is what turns the rest of the schema on.
+    defaultSnippets: [{
+      label: 'Layerstep model',
+      description: `A new ${FORMAT} model: one input and one layer`,
+      body: { format: FORMAT, name: '${1:model}', inputs: [{ shape: [1, '^${2:4}'] }], layers: [{ type: 'dense', units: '^${3:2}' }] },
+    }],
     definitions: {
       input: {
         type: 'object',
