@@ -6,7 +6,7 @@ import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
 import { Engines } from './host/engines';
 import { LoadErrors } from './host/loadErrors';
-import { isModelDocument } from './host/modelFiles';
+import { isModelDocument, targetModel } from './host/modelFiles';
 import type { ModelItem } from './host/modelTree';
 import { ModelTreeProvider } from './host/modelTree';
 import { OnnxSummaryEditorProvider } from './host/onnxEditor';
@@ -63,6 +63,13 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
     }
   };
 
+  const panelOnStart = () => vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.openPanelOnStart, true);
+  /** Run and Debug: the panel opens (or is created) while the session starts, not after. */
+  const start = (uri: unknown, stopOnEntry: boolean) => {
+    if (panelOnStart() && targetModel(uri)) showPanel();
+    return startModel(context, uri, stopOnEntry);
+  };
+
   /** Selects the item of the session's top frame in the sidebar, when the sidebar is shown. */
   const revealStop = () => {
     const top = tracker.current?.stop?.stack[0];
@@ -97,10 +104,10 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
     // A sidebar opened while the session is paused shows where it stands too.
     treeView.onDidChangeVisibility(() => revealStop()),
     vscode.debug.onDidStartDebugSession((s) => {
-      if (s.type === DEBUG_TYPE && vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.openPanelOnStart, true)) showPanel();
+      if (s.type === DEBUG_TYPE && panelOnStart()) showPanel();
     }),
-    vscode.commands.registerCommand(Commands.runModel, (uri?: unknown) => startModel(context, uri, false)),
-    vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => startModel(context, uri, true)),
+    vscode.commands.registerCommand(Commands.runModel, (uri?: unknown) => start(uri, false)),
+    vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => start(uri, true)),
     vscode.commands.registerCommand(Commands.showPanel, showPanel),
     vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInput(context, engines, uri)),
     vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => {

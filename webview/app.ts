@@ -1,5 +1,5 @@
-import type { FrameInfo, StepKind, StopInfo } from '../src/protocol/engine';
-import type { Colormap, GridParams, HostEvent, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource } from '../src/protocol/webview';
+import type { FrameInfo, ScopesInfo, StepKind, StopInfo } from '../src/protocol/engine';
+import type { Colormap, GridParams, HostEvent, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource, TimelineSlice } from '../src/protocol/webview';
 import { assertNever, decodeNumber, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
 import type { HostClient } from './client';
 import { clear, h } from './dom';
@@ -117,7 +117,7 @@ export class App {
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, stop: e.stop, running: false };
         this.focusedFrameId = undefined;
-        void this.renderStop(t0);
+        void this.renderStop(t0, e.timeline, e.scopes);
         break;
       case 'frameFocused': {
         const stop = this.session?.id === e.sessionId ? this.session.stop : undefined;
@@ -159,8 +159,12 @@ export class App {
     }
   }
 
-  /** Brings the panel to the session's stop: timeline, stack, then the frame's tensors; reports the time it took. */
-  private async renderStop(t0: number): Promise<void> {
+  /**
+   * Brings the panel to the session's stop: timeline, stack, then the frame's tensors; reports the time it took.
+   * The timeline events and the top frame's scopes the host sent with the stop are used as they are; what is
+   * missing is asked for.
+   */
+  private async renderStop(t0: number, sent?: TimelineSlice, sentScopes?: { frameId: number; scopes: ScopesInfo }): Promise<void> {
     const seq = ++this.renderSeq;
     const s = this.session;
     const stop = s?.stop;
@@ -173,8 +177,11 @@ export class App {
       // through the debug adapter).
       const frame = stop.stack.find((f) => f.id === this.focusedFrameId) ?? stop.stack[0];
       this.shownFrameId = frame?.id;
-      const scopesAsked = frame && this.client.request('scopes', { sessionId: s.id, frameId: frame.id });
+      const scopesAsked = frame && (sentScopes?.frameId === frame.id
+        ? Promise.resolve(sentScopes.scopes)
+        : this.client.request('scopes', { sessionId: s.id, frameId: frame.id }));
       scopesAsked?.catch(() => undefined);
+      if (sent && sent.from <= timeline.length) timeline.add(sent);
       if (stop.recorded > timeline.length) {
         timeline.add(await this.client.request('timeline', { sessionId: s.id, from: timeline.length }));
         if (stale()) return;

@@ -6,7 +6,7 @@ import type {
   Colormap, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
 import { COLORMAPS, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
-import type { OutlineNode } from '../protocol/engine';
+import type { OutlineNode, StopInfo } from '../protocol/engine';
 import { PANEL_VIEW_TYPE, Settings } from './ids';
 import type { Engines } from './engines';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -32,8 +32,9 @@ function log(line: string): void {
 
 /**
  * The Layerstep panel: one webview that follows the active Layerstep session (the forward pass as a stack
- * over time, the selected frame's tensors) and shows weights outside a session. The webview is not kept
- * alive while hidden: it asks for a {@link Snapshot} when it loads and rebuilds itself from it.
+ * over time, the selected frame's tensors) and shows weights outside a session. It is created once and reused
+ * by every session; the webview stays alive while hidden, and whenever it loads (VS Code may still reload it)
+ * it asks for a {@link Snapshot} and rebuilds itself from it.
  */
 export class LayerstepPanel implements vscode.Disposable {
   private static instance?: LayerstepPanel;
@@ -58,7 +59,9 @@ export class LayerstepPanel implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       {
         enableScripts: true,
-        retainContextWhenHidden: false,
+        // Kept alive while hidden (behind another editor), so showing it again or starting the next session
+        // reuses the drawn panel instead of loading the webview anew.
+        retainContextWhenHidden: true,
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
       },
     );
@@ -73,6 +76,12 @@ export class LayerstepPanel implements vscode.Disposable {
   /** The webview has asked for its snapshot and can take events (false while loading or hidden). */
   private ready = false;
   private weight?: ShownWeight;
+  /** Stops sent so far (a later one makes an earlier one still being prepared stale). */
+  private stopSeq = 0;
+  /** How often the webview has loaded (it keeps nothing across a reload). */
+  private loads = 0;
+  /** How many timeline events of which session the webview has been sent since it loaded. */
+  private timelineSent: { sessionId?: string; count: number } = { count: 0 };
   /** What was last forwarded of the tracker's state, to tell a new stop from a new session. */
   private seen?: { id: string; stop?: SessionState['stop']; running: boolean; hasOutline: boolean };
 
@@ -95,10 +104,6 @@ export class LayerstepPanel implements vscode.Disposable {
     this.follow(tracker.current);
     this.disposables.push(
       webview.onDidReceiveMessage((m: WebviewToHost) => void this.receive(m)),
-      panel.onDidChangeViewState((e) => {
-        // A hidden webview is destroyed; it sends `ready` again when it is shown.
-        if (!e.webviewPanel.visible) this.ready = false;
-      }),
       panel.onDidDispose(() => this.dispose()),
       tracker.onDidChange((s) => this.follow(s)),
       // CALL STACK → panel: a frame selected there is shown here (panel → CALL STACK goes through `goto`).
@@ -166,15 +171,50 @@ export class LayerstepPanel implements vscode.Disposable {
     if (!prev || prev.id !== id || (!prev.hasOutline && state.outline)) {
       if (!prev || prev.id !== id) {
         this.clock.sessionStarted(id, !state.stop);
+        this.timelineSent = { sessionId: id, count: 0 };
       }
       this.post({ type: 'sessionStarted', session: sessionView(state) });
     }
     if (state.stop && state.stop !== prev?.stop) {
       this.clock.stopped(id, state.stop.index);
-      this.post({ type: 'stopped', sessionId: id, stop: state.stop });
+      void this.postStop(id, state.stop);
     } else if (state.running && !(prev?.id === id && prev.running)) {
       this.post({ type: 'continued', sessionId: id });
     }
+  }
+
+  /**
+   * Sends a stop with what the panel draws first: the timeline events it has not had yet and the top frame's
+   * scopes, read from the session's engine (a worker round trip, far quicker than one to the webview). Should
+   * that fail, the stop goes alone and the panel asks.
+   */
+  private async postStop(sessionId: string, stop: StopInfo): Promise<void> {
+    const seq = ++this.stopSeq;
+    const loads = this.loads;
+    const client = this.tracker.get(sessionId)?.client;
+    const from = this.timelineSent.sessionId === sessionId ? this.timelineSent.count : 0;
+    const top = stop.stack[0];
+    let extra: Pick<Extract<HostEvent, { type: 'stopped' }>, 'timeline' | 'scopes'> = {};
+    if (client && this.ready) {
+      try {
+        const [timeline, scopes] = await Promise.all([
+          stop.recorded > from ? client.request('timeline', { from }) : undefined,
+          top ? client.request('scopes', { frameId: top.id }) : undefined,
+        ]);
+        extra = {
+          ...(timeline ? { timeline: { from, events: timeline.events, frames: timeline.frames } } : {}),
+          ...(scopes && top ? { scopes: { frameId: top.id, scopes } } : {}),
+        };
+      } catch {
+        // The panel asks for what it lacks.
+      }
+    }
+    // A later stop (or another session) has been sent meanwhile: this one is no longer news.
+    if (seq !== this.stopSeq || this.seen?.id !== sessionId) return;
+    // The webview reloaded meanwhile: it has none of the events counted, and asks for what it needs.
+    if (loads !== this.loads) extra = { scopes: extra.scopes };
+    if (extra.timeline) this.timelineSent = { sessionId, count: extra.timeline.from + extra.timeline.events.length };
+    this.post({ type: 'stopped', sessionId, stop, ...extra });
   }
 
   private post(event: HostEvent): void {
@@ -205,6 +245,8 @@ export class LayerstepPanel implements vscode.Disposable {
         return;
       }
       this.ready = true;
+      this.loads++;
+      this.timelineSent = { count: 0 };
       this.clock.viewReady();
     }
     try {

@@ -88,7 +88,15 @@ export interface Snapshot {
 /** Host → webview: each reports something that already happened. */
 export type HostEvent =
   | { readonly type: 'sessionStarted'; readonly session: SessionView }
-  | { readonly type: 'stopped'; readonly sessionId: string; readonly stop: StopInfo }
+  /**
+   * The session stopped. The host sends along what the panel needs first, so a stop is drawn after one round
+   * trip (the tensor grids) instead of three: the timeline events recorded since those it sent last, and the
+   * scopes of the top frame.
+   */
+  | {
+    readonly type: 'stopped'; readonly sessionId: string; readonly stop: StopInfo;
+    readonly timeline?: TimelineSlice; readonly scopes?: { readonly frameId: number; readonly scopes: ScopesInfo };
+  }
   | { readonly type: 'continued'; readonly sessionId: string }
   /** The user selected another frame of the current stop in VS Code's CALL STACK. */
   | { readonly type: 'frameFocused'; readonly sessionId: string; readonly frameId: number }
