@@ -1,6 +1,8 @@
 import type { FrameInfo, ScopesInfo, StepKind, StopInfo } from '../src/protocol/engine';
-import type { Colormap, GridParams, HostEvent, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource, TimelineSlice } from '../src/protocol/webview';
-import { assertNever, decodeNumber, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
+import type {
+  Colormap, GridParams, HostEvent, SentGrid, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource, TimelineSlice,
+} from '../src/protocol/webview';
+import { assertNever, decodeNumber, gridKey, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
 import type { HostClient } from './client';
 import { clear, h } from './dom';
 import type { BuiltFrame } from './frameView';
@@ -9,7 +11,7 @@ import { GridCache } from './gridCache';
 import type { NavKey } from './stackView';
 import { StackView } from './stackView';
 import { describeStop } from './status';
-import type { TensorRole } from './tensorLayout';
+import type { TensorRole } from '../src/protocol/tensorLayout';
 import type { ViewEnv } from './tensorView';
 import type { Theme } from './theme';
 import { readTheme } from './theme';
@@ -117,7 +119,7 @@ export class App {
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, stop: e.stop, running: false };
         this.focusedFrameId = undefined;
-        void this.renderStop(t0, e.timeline, e.scopes);
+        void this.renderStop(t0, e.timeline, e.scopes, e.grids);
         break;
       case 'frameFocused': {
         const stop = this.session?.id === e.sessionId ? this.session.stop : undefined;
@@ -164,7 +166,9 @@ export class App {
    * The timeline events and the top frame's scopes the host sent with the stop are used as they are; what is
    * missing is asked for.
    */
-  private async renderStop(t0: number, sent?: TimelineSlice, sentScopes?: { frameId: number; scopes: ScopesInfo }): Promise<void> {
+  private async renderStop(
+    t0: number, sent?: TimelineSlice, sentScopes?: { frameId: number; scopes: ScopesInfo }, sentGrids?: readonly SentGrid[],
+  ): Promise<void> {
     const seq = ++this.renderSeq;
     const s = this.session;
     const stop = s?.stop;
@@ -193,7 +197,8 @@ export class App {
       if (stale()) return;
       const t2 = performance.now();
       const source: TensorSource = { kind: 'session', sessionId: s.id };
-      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role), this.closed, () => this.toggleBreakpoint(s, frame));
+      const ahead = new Map((sentScopes?.frameId === frame.id ? sentGrids ?? [] : []).map((g) => [gridKey(g.params), g.grid]));
+      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role, ahead), this.closed, () => this.toggleBreakpoint(s, frame));
       const loads = Promise.all(built.views.map((v) => v.load(this.contentWidth())));
       await Promise.race([loads, delay(SWAP_AFTER_MS)]);
       if (stale()) return;
@@ -307,8 +312,12 @@ export class App {
     this.client.request('goto', { sessionId: s.id, index }).catch((e) => this.toolbar.setStatus(`Could not move there: ${message(e)}`));
   }
 
-  private env(source: TensorSource, role: TensorRole): ViewEnv {
-    const fetch = (p: GridParams) => this.client.request('grid', p);
+  /** What a tensor view draws with; `ahead` holds grids the host sent with the stop, used instead of asking. */
+  private env(source: TensorSource, role: TensorRole, ahead?: ReadonlyMap<string, TensorGrid>): ViewEnv {
+    const fetch = (p: GridParams) => {
+      const sent = ahead?.get(gridKey(p));
+      return sent ? Promise.resolve(sent) : this.client.request('grid', p);
+    };
     return {
       source,
       labels: this.session?.labels,

@@ -1,7 +1,7 @@
 import type { FrameInfo, ScopesInfo, StopInfo } from '../src/protocol/engine';
 import type { ShownWeight } from '../src/protocol/webview';
 import { h, icon } from './dom';
-import type { TensorRole } from './tensorLayout';
+import type { TensorRole } from '../src/protocol/tensorLayout';
 import type { TensorInfo, ViewEnv } from './tensorView';
 import { TensorView } from './tensorView';
 

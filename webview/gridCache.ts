@@ -1,4 +1,5 @@
 import type { GridParams, TensorGrid } from '../src/protocol/webview';
+import { gridKey } from '../src/protocol/webview';
 
 /**
  * Grids of values that never change while a session lives (weights), by source, name and grid, least
@@ -10,8 +11,7 @@ export class GridCache {
   constructor(private readonly capacity: number) {}
 
   get(p: GridParams, fetch: (p: GridParams) => Promise<TensorGrid>): Promise<TensorGrid> {
-    const src = p.ref.source.kind === 'session' ? `s:${p.ref.source.sessionId}` : 'm';
-    const key = `${src}|${p.ref.name}|${p.offset},${p.maps},${p.mapStride},${p.rows},${p.cols},${p.maxValues}`;
+    const key = gridKey(p);
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);

@@ -13,8 +13,8 @@ import { paintHistogram } from './draw/histogramChart';
 import { legendHeight, paintLegend } from './draw/legend';
 import { formatExact, formatIndex, formatNumber, formatShape, num } from './format';
 import { finiteRange, histogram, planBins } from '../src/engine/histogram';
-import type { TensorLayout, TensorRole } from './tensorLayout';
-import { chooseLayout, fitGrid, gridOf, squareSide, tileMaps } from './tensorLayout';
+import type { TensorLayout, TensorRole } from '../src/protocol/tensorLayout';
+import { chooseLayout, fitGrid, gridOf, squareSide, tileMaps } from '../src/protocol/tensorLayout';
 import type { Theme } from './theme';
 
 /** What a tensor view is told about its tensor (a scope entry of the engine, or a shown weight). */

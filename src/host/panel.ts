@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { toWireError } from '../service/wireError';
 import type {
-  Colormap, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
+  Colormap, GridParams, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
-import { COLORMAPS, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
-import type { OutlineNode, StopInfo } from '../protocol/engine';
+import { COLORMAPS, MAX_DRAWN_VALUES, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
+import type { OutlineNode, ScopesInfo, StopInfo } from '../protocol/engine';
+import type { TensorRole } from '../protocol/tensorLayout';
+import { chooseLayout, gridOf } from '../protocol/tensorLayout';
 import { PANEL_VIEW_TYPE, Settings } from './ids';
 import type { Engines } from './engines';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -80,8 +82,8 @@ export class LayerstepPanel implements vscode.Disposable {
   private stopSeq = 0;
   /** How often the webview has loaded (it keeps nothing across a reload). */
   private loads = 0;
-  /** How many timeline events of which session the webview has been sent since it loaded. */
-  private timelineSent: { sessionId?: string; count: number } = { count: 0 };
+  /** What the webview has been sent of which session since it loaded: timeline events, and weights' grids. */
+  private sent: { sessionId?: string; timeline: number; weights: Set<string> } = { timeline: 0, weights: new Set() };
   /** What was last forwarded of the tracker's state, to tell a new stop from a new session. */
   private seen?: { id: string; stop?: SessionState['stop']; running: boolean; hasOutline: boolean };
 
@@ -171,7 +173,7 @@ export class LayerstepPanel implements vscode.Disposable {
     if (!prev || prev.id !== id || (!prev.hasOutline && state.outline)) {
       if (!prev || prev.id !== id) {
         this.clock.sessionStarted(id, !state.stop);
-        this.timelineSent = { sessionId: id, count: 0 };
+        this.sent = { sessionId: id, timeline: 0, weights: new Set() };
       }
       this.post({ type: 'sessionStarted', session: sessionView(state) });
     }
@@ -192,18 +194,24 @@ export class LayerstepPanel implements vscode.Disposable {
     const seq = ++this.stopSeq;
     const loads = this.loads;
     const client = this.tracker.get(sessionId)?.client;
-    const from = this.timelineSent.sessionId === sessionId ? this.timelineSent.count : 0;
+    const from = this.sent.sessionId === sessionId ? this.sent.timeline : 0;
     const top = stop.stack[0];
-    let extra: Pick<Extract<HostEvent, { type: 'stopped' }>, 'timeline' | 'scopes'> = {};
+    let extra: Pick<Extract<HostEvent, { type: 'stopped' }>, 'timeline' | 'scopes' | 'grids'> = {};
+    let weightsSent: string[] = [];
     if (client && this.ready) {
       try {
         const [timeline, scopes] = await Promise.all([
           stop.recorded > from ? client.request('timeline', { from }) : undefined,
           top ? client.request('scopes', { frameId: top.id }) : undefined,
         ]);
+        const source = { kind: 'session' as const, sessionId };
+        const wanted = scopes ? gridsOf(scopes, source).filter((g) => !(g.role === 'weight' && this.sent.weights.has(g.params.ref.name))) : [];
+        const grids = await Promise.all(wanted.map(async (g) => ({ params: g.params, grid: await this.readers.grid(g.params) })));
+        weightsSent = wanted.filter((g) => g.role === 'weight').map((g) => g.params.ref.name);
         extra = {
           ...(timeline ? { timeline: { from, events: timeline.events, frames: timeline.frames } } : {}),
           ...(scopes && top ? { scopes: { frameId: top.id, scopes } } : {}),
+          ...(grids.length ? { grids } : {}),
         };
       } catch {
         // The panel asks for what it lacks.
@@ -211,9 +219,14 @@ export class LayerstepPanel implements vscode.Disposable {
     }
     // A later stop (or another session) has been sent meanwhile: this one is no longer news.
     if (seq !== this.stopSeq || this.seen?.id !== sessionId) return;
-    // The webview reloaded meanwhile: it has none of the events counted, and asks for what it needs.
-    if (loads !== this.loads) extra = { scopes: extra.scopes };
-    if (extra.timeline) this.timelineSent = { sessionId, count: extra.timeline.from + extra.timeline.events.length };
+    // The webview reloaded meanwhile: it has none of what was counted as sent, and asks for what it needs.
+    if (loads !== this.loads) {
+      extra = { scopes: extra.scopes };
+      weightsSent = [];
+    }
+    if (this.sent.sessionId !== sessionId) this.sent = { sessionId, timeline: 0, weights: new Set() };
+    if (extra.timeline) this.sent.timeline = extra.timeline.from + extra.timeline.events.length;
+    for (const name of weightsSent) this.sent.weights.add(name);
     this.post({ type: 'stopped', sessionId, stop, ...extra });
   }
 
@@ -246,7 +259,7 @@ export class LayerstepPanel implements vscode.Disposable {
       }
       this.ready = true;
       this.loads++;
-      this.timelineSent = { count: 0 };
+      this.sent = { timeline: 0, weights: new Set() };
       this.clock.viewReady();
     }
     try {
@@ -268,6 +281,19 @@ function sessionView(s: SessionState) {
     labels: s.outline?.labels,
     totalEvents: s.outline?.totalEvents ?? 0,
   };
+}
+
+/** The grids the panel's views of a frame's tensors fetch: the same layout rule the webview applies. */
+function gridsOf(scopes: ScopesInfo, source: TensorSource): { role: TensorRole; params: GridParams }[] {
+  const out: { role: TensorRole; params: GridParams }[] = [];
+  const roles = [['inputs', 'input'], ['outputs', 'output'], ['weights', 'weight']] as const;
+  for (const [key, role] of roles) {
+    for (const t of scopes[key]) {
+      const g = gridOf(chooseLayout(t.shape, role));
+      if (g) out.push({ role, params: { ref: { source, name: t.name }, ...g, maxValues: MAX_DRAWN_VALUES } });
+    }
+  }
+  return out;
 }
 
 function samePath(a: string, b: string): boolean {

@@ -89,13 +89,15 @@ export interface Snapshot {
 export type HostEvent =
   | { readonly type: 'sessionStarted'; readonly session: SessionView }
   /**
-   * The session stopped. The host sends along what the panel needs first, so a stop is drawn after one round
-   * trip (the tensor grids) instead of three: the timeline events recorded since those it sent last, and the
-   * scopes of the top frame.
+   * The session stopped. The host sends along what the panel needs to draw it, so a stop is drawn without a
+   * round trip: the timeline events recorded since those it sent last, the scopes of the top frame, and the
+   * grids of its tensors (a weight's only once per session: the webview keeps weights' grids).
    */
   | {
     readonly type: 'stopped'; readonly sessionId: string; readonly stop: StopInfo;
     readonly timeline?: TimelineSlice; readonly scopes?: { readonly frameId: number; readonly scopes: ScopesInfo };
+    /** The grids the top frame's tensor views fetch (see src/protocol/tensorLayout.ts), already sampled. */
+    readonly grids?: readonly SentGrid[];
   }
   | { readonly type: 'continued'; readonly sessionId: string }
   /** The user selected another frame of the current stop in VS Code's CALL STACK. */
@@ -128,6 +130,18 @@ export interface TimelineSlice {
   readonly from: number;
   readonly events: readonly TimelineEvent[];
   readonly frames: readonly FrameInfo[];
+}
+
+/** A grid the host sent ahead of the request the webview would make for it. */
+export interface SentGrid {
+  readonly params: GridParams;
+  readonly grid: TensorGrid;
+}
+
+/** The key under which a grid request is remembered: its tensor and every parameter. */
+export function gridKey(p: GridParams): string {
+  const s = p.ref.source;
+  return [s.kind === 'session' ? s.sessionId : s.path, p.ref.name, p.offset, p.maps, p.mapStride, p.rows, p.cols, p.maxValues].join('|');
 }
 
 /** A number that may be NaN or ±Infinity, in a form JSON keeps. */

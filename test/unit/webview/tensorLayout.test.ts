@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayout, fitGrid, gridOf, MAX_MAPS, squareSide, tileMaps } from '../../../webview/tensorLayout';
+import { chooseLayout, fitGrid, gridOf, MAX_MAPS, squareSide, tileMaps } from '../../../src/protocol/tensorLayout';
 
 describe('chooseLayout', () => {
   it('draws vectors, [1, N] and [N, 1] as bars', () => {
