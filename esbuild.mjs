@@ -26,6 +26,8 @@ const common = {
   target: 'node20',
   sourcemap: !production,
   minify: production,
+  // The end-to-end suite's hooks (src/host/testHooks.ts) exist only in the development build.
+  define: { LAYERSTEP_TEST_HOOKS: production ? 'false' : 'true' },
   logLevel: 'warning',
   // Prefer packages' ES module builds: jsonc-parser's UMD `main` hides its requires from the bundler.
   mainFields: ['module', 'main'],

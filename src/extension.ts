@@ -12,6 +12,7 @@ import { ModelTreeProvider } from './host/modelTree';
 import { OnnxSummaryEditorProvider } from './host/onnxEditor';
 import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
+import { TEST_HOOKS } from './host/testHooks';
 import { toWireError } from './service/wireError';
 
 /**
@@ -26,7 +27,7 @@ export interface LayerstepApi {
 }
 
 /** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
-export function activate(context: vscode.ExtensionContext): LayerstepApi {
+export function activate(context: vscode.ExtensionContext): LayerstepApi | undefined {
   const tracker = new SessionTracker();
   const engines = new Engines(path.join(context.extensionPath, 'dist', 'engineWorker.js'));
   const loadErrors = new LoadErrors();
@@ -117,7 +118,8 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi {
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
   );
   void showModelOf(vscode.window.activeTextEditor);
-  return { modelTree: tree, modelView: treeView };
+  // The e2e suite's handles, only in the development build (src/host/testHooks.ts).
+  return TEST_HOOKS ? { modelTree: tree, modelView: treeView } : undefined;
 }
 
 export function deactivate(): void {}

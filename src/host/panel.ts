@@ -10,6 +10,7 @@ import type { OutlineNode, ScopesInfo, StopInfo } from '../protocol/engine';
 import type { TensorRole } from '../protocol/tensorLayout';
 import { chooseLayout, gridOf } from '../protocol/tensorLayout';
 import { PANEL_VIEW_TYPE, Settings } from './ids';
+import { TEST_HOOKS } from './testHooks';
 import type { Engines } from './engines';
 import { makeNonce, panelHtml } from './panelHtml';
 import type { PanelHandlers } from './panelRequests';
@@ -245,7 +246,7 @@ export class LayerstepPanel implements vscode.Disposable {
       else if (n.type === 'rendered') {
         const t = this.clock.rendered(n);
         if (t) {
-          LayerstepPanel.lastRenderTimings = t;
+          if (TEST_HOOKS) LayerstepPanel.lastRenderTimings = t;
           log(describeTimings(t));
         }
       }

@@ -67,6 +67,11 @@ try {
   const sizeKb = Math.round(statSync(vsix).size / 1024);
   const entries = zipEntries(readFileSync(vsix));
   const problems = checkEntries(entries);
+  // The end-to-end suite's hooks (src/host/testHooks.ts) stay out of the shipped bundle.
+  const shipped = readFileSync(join(repoRoot, 'dist', 'extension.js'), 'utf8');
+  for (const hook of ['modelView', 'lastRenderTimings=']) {
+    if (shipped.includes(hook)) problems.push(`dist/extension.js carries the test hook '${hook}'`);
+  }
   if (problems.length) throw new Error(`dist/layerstep.vsix:\n  ${problems.join('\n  ')}`);
 
   server = await startCodeServer(suiteName);
