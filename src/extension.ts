@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
   const treeView = vscode.window.createTreeView(Views.model, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tracker, engines, loadErrors, tree, treeView);
   registerDebugger(context, engines, tracker, loadErrors);
-  const onnxEditors = OnnxSummaryEditorProvider.register(context, engines);
+  const onnxEditors = OnnxSummaryEditorProvider.register(context, engines, tracker);
 
   const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, engines);
 

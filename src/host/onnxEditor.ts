@@ -7,6 +7,7 @@ import type { SummaryHostMessage, SummaryViewMessage } from '../protocol/summary
 import { Commands, ONNX_SUMMARY_VIEW_TYPE } from './ids';
 import { summarizeModel } from './modelSummary';
 import type { Engines } from './engines';
+import type { SessionTracker } from './sessions';
 import { makeNonce, panelHtml } from './panelHtml';
 
 /** The model file an `.onnx` editor shows. Read-only: nothing to save or revert. */
@@ -33,31 +34,23 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
   /** Fires when an `.onnx` editor is active and its model is loaded. */
   readonly onDidActivate = this.activeChanged.event;
 
-  /** Debug sessions running now (any type): the editors offer Run and Debug only when there is none. */
-  private readonly sessions = new Set<string>();
+  /** Fires when a Layerstep session starts, moves, stops or ends: the editors' buttons may change. */
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
 
-  static register(context: vscode.ExtensionContext, models: Engines): OnnxSummaryEditorProvider {
-    const provider = new OnnxSummaryEditorProvider(context.extensionUri, models);
-    const { sessions } = provider;
-    if (vscode.debug.activeDebugSession) sessions.add(vscode.debug.activeDebugSession.id);
+  static register(context: vscode.ExtensionContext, models: Engines, tracker: SessionTracker): OnnxSummaryEditorProvider {
+    const provider = new OnnxSummaryEditorProvider(context.extensionUri, models, tracker);
     context.subscriptions.push(
       provider.activeChanged,
       provider.sessionsChanged,
-      vscode.debug.onDidStartDebugSession((s) => {
-        sessions.add(s.id);
-        provider.sessionsChanged.fire();
-      }),
-      vscode.debug.onDidTerminateDebugSession((s) => {
-        sessions.delete(s.id);
-        provider.sessionsChanged.fire();
-      }),
+      tracker.onDidChange(() => provider.sessionsChanged.fire()),
+      tracker.onDidStop(() => provider.sessionsChanged.fire()),
+      vscode.debug.onDidTerminateDebugSession(() => provider.sessionsChanged.fire()),
       vscode.window.registerCustomEditorProvider(ONNX_SUMMARY_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
     );
     return provider;
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly models: Engines) {}
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly models: Engines, private readonly tracker: SessionTracker) {}
 
   openCustomDocument(uri: vscode.Uri): ModelDocument {
     return new ModelDocument(uri);
@@ -87,7 +80,10 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
       state = m;
       if (!disposed) void webview.postMessage(m);
     };
-    const debugging = (): SummaryHostMessage => ({ type: 'debugging', active: this.sessions.size > 0 });
+    // Run and Debug wait while a session on this model is under way; a finished one is replaced by a new start.
+    const debugging = (): SummaryHostMessage => ({
+      type: 'debugging', active: this.tracker.sessionsOn(uri.fsPath).some((t) => !t.adapter.currentStop?.finished),
+    });
     /** Loads the model in its engine worker (at once when it is loaded and unchanged). */
     const load = async (force = false): Promise<void> => {
       const mine = ++generation;

@@ -61,9 +61,10 @@ export function activeEditorLines(page) {
 
 /**
  * Runs a command from the F1 palette by its exact palette label, "Category: Title" (e.g. "View: Toggle
- * Terminal"). Pressing F5 and similar key bindings proved unreliable in tests; use the palette.
+ * Terminal"). Pressing F5 and similar key bindings proved unreliable in tests; use the palette. Resolves when the
+ * palette has closed, or, for a command that opens a quick pick of its own, when `until` (a locator in it) shows.
  */
-export async function runCommand(page, label) {
+export async function runCommand(page, label, { until } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   if (!(await input.isVisible())) await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible' });
@@ -72,7 +73,10 @@ export async function runCommand(page, label) {
     { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
   await row.waitFor();
   await row.click();
-  await input.waitFor({ state: 'hidden' });
+  // A command that opens a quick pick of its own reuses the widget, which may never be seen hidden in between:
+  // wait for what the command shows instead.
+  if (until) await until.waitFor();
+  else await input.waitFor({ state: 'hidden' });
 }
 
 /**

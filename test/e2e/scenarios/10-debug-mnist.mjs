@@ -22,10 +22,10 @@ function lineOf(needle) {
   return i + 1;
 }
 
-/** Stops the session and waits until the editor title offers Run again (it hides while debugging). */
+/** Stops the session and waits until the debug toolbar has gone. */
 async function stopSession(page) {
   await runCommand(page, 'Debug: Stop');
-  await editorTitleButton(page, 'Run Model').waitFor();
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
 }
 
 /**

@@ -31,7 +31,7 @@ export const scenario = {
     await openFromExplorer(page, 'mnist-mlp/model.json');
     await activeEditorLines(page).waitFor();
 
-    await runCommand(page, 'Layerstep: Select Input…');
+    await runCommand(page, 'Layerstep: Select Input…', { until: page.locator('.quick-input-list .label-name', { hasText: 'a seven' }).first() });
     for (const example of ['a seven', 'a three', 'a zero', 'random']) {
       await page.locator('.quick-input-list .label-name', { hasText: example }).first().waitFor();
     }
