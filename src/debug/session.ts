@@ -1,5 +1,5 @@
 import { Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, ProgressEndEvent,
-  ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type {
@@ -154,13 +154,15 @@ export class LayerstepDebugSession extends DebugSession {
 
   /**
    * Lets CALL STACK's focus go to another session that has just stopped. VS Code moves the focus to a session
-   * that stops only when nothing else is focused; this paused session says it continued and at once that it
-   * stopped where it was, with a hint to keep the focus where it goes. Nothing moves in the run.
+   * that stops only when no stack frame is focused, and it lets go of a frame when its thread exits: so this
+   * paused session says its thread exited and started again, and that it is stopped where it was, with a hint
+   * to leave the focus where it goes. Nothing moves in the run.
    */
   yieldFocus(): void {
     const stop = this.last;
     if (!stop || this.moving) return;
-    this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+    this.sendEvent(new ThreadEvent('exited', THREAD_ID));
+    this.sendEvent(new ThreadEvent('started', THREAD_ID));
     this.sendEvent(this.stoppedEvent(stop, true));
   }
 

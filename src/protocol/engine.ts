@@ -1,3 +1,4 @@
+import type { Histogram } from '../engine/histogram';
 import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
 import type { ImagePreprocess } from '../loaders/tensors/image';
@@ -147,15 +148,7 @@ export interface GridSpec {
 }
 
 /** Counts of a tensor's finite values in equal bins over [min, max], and its non-finite values apart. */
-export interface HistogramCounts {
-  readonly min: number;
-  readonly max: number;
-  readonly counts: Uint32Array;
-  readonly total: number;
-  readonly nan: number;
-  readonly posInf: number;
-  readonly negInf: number;
-}
+export type HistogramCounts = Histogram;
 
 export interface TensorGrid {
   /** Sampled rows and columns per map. */

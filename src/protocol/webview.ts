@@ -1,6 +1,6 @@
 import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
-import type { FrameInfo, ScopesInfo, StepKind, StopInfo, TensorGrid, TimelineEvent, WireError } from './engine';
+import type { FrameInfo, GridSpec, ScopesInfo, StepKind, StopInfo, TensorGrid, TimelineEvent, WireError } from './engine';
 
 export type { TensorGrid } from './engine';
 
@@ -110,20 +110,10 @@ export type HostEvent =
 export type HostEventType = HostEvent['type'];
 
 /**
- * A sampled 2-D view of part of a tensor: `maps` matrices of `rows × cols` elements, the first at flat index
- * `offset`, each `mapStride` elements after the previous (one matrix for a heatmap, one per channel for feature
- * maps, a single row for a vector).
+ * A sampled 2-D view of part of a tensor (see {@link GridSpec}), of the tensor `ref` names; `maxValues` is at
+ * most {@link MAX_DRAWN_VALUES}.
  */
-export interface GridParams {
-  readonly ref: TensorRef;
-  readonly offset: number;
-  readonly maps: number;
-  readonly mapStride: number;
-  readonly rows: number;
-  readonly cols: number;
-  /** At most this many values in the answer (≤ {@link MAX_DRAWN_VALUES}); larger maps are sampled with strides. */
-  readonly maxValues: number;
-}
+export type GridParams = Omit<GridSpec, 'name'> & { readonly ref: TensorRef };
 
 /** The timeline from event `from` on, with the frames those events belong to. */
 export interface TimelineSlice {

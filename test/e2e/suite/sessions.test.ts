@@ -65,6 +65,9 @@ suite('sessions', () => {
     const stop = await press(second, 'workbench.action.debug.stepInto');
     assert.deepEqual(stop.stack.map((f) => f.name), ['hidden1', 'mnist-mlp']);
     assert.equal(first.stops.length, 1, 'the first session did not move');
+    // The first session let go of the focus without moving: it is still paused on entry.
+    assert.deepEqual((await first.stackTrace()).map((f) => f.name), ['mnist-mlp (model)']);
+    assert.equal(first.terminated, false);
   });
 
   test('Restart runs the same input again from the start, in the same session, with its breakpoints', async () => {
