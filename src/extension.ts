@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectInput, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
-import { Commands, ContextKeys, DEBUG_TYPE, Settings, Views } from './host/ids';
+import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
 import { Engines } from './host/engines';
 import { LoadErrors } from './host/loadErrors';
@@ -71,6 +71,21 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     return startModel(context, uri, stopOnEntry);
   };
 
+  /**
+   * An `.onnx` file that VS Code opened as text (a click in the first moments of a window, before the summary
+   * editor was registered) is reopened in the summary, once per file: a user who then reopens it as text keeps it.
+   */
+  const reopened = new Set<string>();
+  const reopenOnnxAsSummary = async (editor: vscode.TextEditor | undefined) => {
+    const doc = editor?.document;
+    if (!doc || doc.uri.scheme !== 'file' || !/\.onnx$/i.test(doc.fileName) || reopened.has(doc.uri.toString())) return;
+    reopened.add(doc.uri.toString());
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());
+    await vscode.window.tabGroups.close(tabs);
+    await vscode.commands.executeCommand('vscode.openWith', doc.uri, ONNX_SUMMARY_VIEW_TYPE, editor?.viewColumn);
+  };
+
   /** Selects the item of the session's top frame in the sidebar, when the sidebar is shown. */
   const revealStop = () => {
     const top = tracker.current?.stop?.stack[0];
@@ -80,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
 
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(showModelOf),
+    vscode.window.onDidChangeActiveTextEditor((e) => void reopenOnnxAsSummary(e)),
     // An .onnx summary editor is a webview, not a text editor: it reports its model when it is active and loaded.
     onnxEditors.onDidActivate(({ uri, outline }) => {
       if (tracker.current) return;
@@ -118,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
   );
   void showModelOf(vscode.window.activeTextEditor);
+  void reopenOnnxAsSummary(vscode.window.activeTextEditor);
   // The e2e suite's handles, only in the development build (src/host/testHooks.ts).
   return TEST_HOOKS ? { modelTree: tree, modelView: treeView } : undefined;
 }

@@ -56,6 +56,18 @@ suite('ONNX models and image inputs', () => {
     assert.ok(ext.modelTree.itemFor('encoder/layer.0/attn'), 'the tree has no item encoder/layer.0/attn');
   });
 
+  test('an .onnx file that VS Code opened as text is reopened in the summary editor', async () => {
+    // A copy, so no earlier test has had this file opened already.
+    const copy = vscode.Uri.file(join(dir, 'as-text.onnx'));
+    await vscode.workspace.fs.copy(onnxModel, copy, { overwrite: true });
+    await vscode.window.showTextDocument(copy, { preview: false });
+    await waitFor('the summary editor in place of the text editor', () => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) =>
+        (t.input instanceof vscode.TabInputText || t.input instanceof vscode.TabInputCustom) && t.input.uri.toString() === copy.toString());
+      return tabs.length === 1 && tabs[0].input instanceof vscode.TabInputCustom && tabs[0].input.viewType === SUMMARY_VIEW_TYPE;
+    });
+  });
+
   test('Debug on the active summary editor stops at a function breakpoint, with frames nested by name scope', async () => {
     await vscode.commands.executeCommand('vscode.openWith', onnxModel, SUMMARY_VIEW_TYPE);
     await waitFor('the summary editor', () => activeCustomEditor()?.viewType === SUMMARY_VIEW_TYPE);

@@ -47,11 +47,10 @@ suite('sessions', () => {
     assert.equal((await debug.lastDapStop()).description, 'Paused at call of matmul');
     const frames = await debug.stackTrace();
     assert.deepEqual(frames.map((f) => f.name), ['matmul', 'hidden1 (dense)', 'mnist-mlp (model)']);
-    const focused = await waitFor('CALL STACK to focus the top frame of the Debug session', () => {
+    await waitFor('CALL STACK to focus the top frame of the Debug session', () => {
       const item = vscode.debug.activeStackItem;
-      return item instanceof vscode.DebugStackFrame && item.session.id === debug.session.id ? item : undefined;
+      return item instanceof vscode.DebugStackFrame && item.session.id === debug.session.id && item.frameId === frames[0].id;
     });
-    assert.equal(focused.frameId, frames[0].id);
     assert.equal(vscode.debug.activeDebugSession?.id, debug.session.id);
   });
 
