@@ -143,7 +143,8 @@ export const scenario = {
     await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible' });
     await input.fill(join(repoRoot, 'test/fixtures/tfjs/mlp/model.json'));
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).first().click();
+    // The fixture's row by its folder: the list may also offer the examples' model.json files recently opened.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).filter({ hasText: 'fixtures/tfjs/mlp' }).first().click();
     await activeTab(page, 'model.json').waitFor();
     await activeEditorLines(page).waitFor();
     await editorTitleButton(page, 'Run Model').waitFor();
