@@ -33,7 +33,7 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
 export interface SessionObserver {
   /** The model is open: its outline and the model file's path. */
   opened?(outline: ModelOutline, modelPath: string): void;
-  /** The run stopped (the stop is also {@link LayerstepDebugSession.stop}). */
+  /** The run stopped (the stop is also {@link LayerstepDebugSession.currentStop}). */
   stopped?(stop: StopInfo): void;
   /** A move started. */
   continued?(): void;
@@ -175,9 +175,7 @@ export class LayerstepDebugSession extends DebugSession {
     try {
       await this.open(args);
     } catch (e) {
-      const error = toWireError(e);
-      for (const o of this.observers) o.launchFailed?.(error, this.modelPath);
-      this.sendErrorResponse(response, errorMessage(1, error.message, !this.options.hostShowsLaunchErrors));
+      this.launchFailed(response, 1, e);
       this.sendEvent(new TerminatedEvent());
       return;
     }
@@ -190,6 +188,13 @@ export class LayerstepDebugSession extends DebugSession {
     await Promise.race([this.options.known ?? Promise.resolve(), new Promise((r) => (timer = setTimeout(r, 1000)))]);
     clearTimeout(timer);
     await this.begin(args);
+  }
+
+  /** A launch or restart that could not start its run: the host hears it, and the client gets the sentence. */
+  private launchFailed(response: DebugProtocol.Response, id: number, e: unknown): void {
+    const error = toWireError(e);
+    for (const o of this.observers) o.launchFailed?.(error, this.modelPath);
+    this.sendErrorResponse(response, errorMessage(id, error.message, !this.options.hostShowsLaunchErrors));
   }
 
   /** Opens the model and starts a run on the launch's input. */
@@ -230,9 +235,7 @@ export class LayerstepDebugSession extends DebugSession {
       if (this.breakpoints.name) await this.client.request('setNameBreakpoints', this.breakpoints.name);
       if (this.breakpoints.filters) await this.client.request('setExceptionFilters', this.breakpoints.filters);
     } catch (e) {
-      const error = toWireError(e);
-      for (const o of this.observers) o.launchFailed?.(error, this.modelPath);
-      return this.sendErrorResponse(response, errorMessage(6, error.message, !this.options.hostShowsLaunchErrors));
+      return this.launchFailed(response, 6, e);
     }
     this.sendResponse(response);
     await this.begin(launch);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineWorker } from '../node/workerClient';
-import type { EngineClient, EngineRequests, ModelOutline, TensorGrid, TensorValues } from '../protocol/engine';
+import type { EngineClient, EngineMethod, EngineRequests, ModelOutline } from '../protocol/engine';
 
 /** Models kept loaded with no session on them, besides those with sessions; the least recently used go first. */
 const IDLE_MODELS = 3;
@@ -73,17 +73,9 @@ export class Engines implements vscode.Disposable {
     };
   }
 
-  /** Values of a weight of the model, outside any session. */
-  tensor(fsPath: string, params: EngineRequests['tensor']['params']): Promise<TensorValues> {
-    return this.entry(fsPath).worker.request('tensor', params);
-  }
-
-  grid(fsPath: string, params: EngineRequests['grid']['params']): Promise<TensorGrid> {
-    return this.entry(fsPath).worker.request('grid', params);
-  }
-
-  element(fsPath: string, params: EngineRequests['element']['params']): Promise<{ value: number }> {
-    return this.entry(fsPath).worker.request('element', params);
+  /** A request about the model itself, outside any session (its weights: `tensor`, `grid`, `element`). */
+  request<M extends EngineMethod>(fsPath: string, method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
+    return this.entry(fsPath).worker.request(method, params);
   }
 
   dispose(): void {

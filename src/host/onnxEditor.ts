@@ -42,8 +42,8 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
     context.subscriptions.push(
       provider.activeChanged,
       provider.sessionsChanged,
+      // The tracker reports every session that opens, moves or stops (it then follows that one).
       tracker.onDidChange(() => provider.sessionsChanged.fire()),
-      tracker.onDidStop(() => provider.sessionsChanged.fire()),
       vscode.debug.onDidTerminateDebugSession(() => provider.sessionsChanged.fire()),
       vscode.window.registerCustomEditorProvider(ONNX_SUMMARY_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
     );

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EngineRequests, OutlineNode, TensorGrid, WireError } from '../protocol/engine';
+import type { EngineRequests, OutlineNode, TensorGrid, TensorValues, WireError } from '../protocol/engine';
 import type { GridParams, ParamsOf, ResultOf, ShownWeight, Snapshot, TensorSource, WebviewMethod } from '../protocol/webview';
 import { encodeNumber } from '../protocol/webview';
 import { toggleItemBreakpoint } from './breakpoints';
@@ -27,26 +27,26 @@ function fail(message: string, kind: WireError['kind'] = 'internal'): WireError 
 export class TensorReaders {
   constructor(private readonly tracker: SessionTracker, private readonly engines: Engines) {}
 
-  private session(source: TensorSource & { kind: 'session' }) {
+  /** Asks the engine that holds `source`'s tensors. */
+  private request<M extends 'tensor' | 'grid' | 'element'>(source: TensorSource, method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
+    if (source.kind === 'model') return this.engines.request(source.path, method, params);
     const t = this.tracker.get(source.sessionId);
     if (!t) throw fail('That Layerstep session has ended.');
-    return t.client;
+    return t.client.request(method, params);
   }
 
   grid(p: GridParams): Promise<TensorGrid> {
     const { ref, ...rest } = p;
-    const spec = { ...rest, name: ref.name };
-    return ref.source.kind === 'session' ? this.session(ref.source).request('grid', spec) : this.engines.grid(ref.source.path, spec);
+    return this.request(ref.source, 'grid', { ...rest, name: ref.name });
   }
 
   element(source: TensorSource, params: EngineRequests['element']['params']): Promise<{ value: number }> {
-    return source.kind === 'session' ? this.session(source).request('element', params) : this.engines.element(source.path, params);
+    return this.request(source, 'element', params);
   }
 
   /** Shape and dtype of a tensor (no values). */
-  head(source: TensorSource, name: string) {
-    const params = { name, start: 0, count: 0 };
-    return source.kind === 'session' ? this.session(source).request('tensor', params) : this.engines.tensor(source.path, params);
+  head(source: TensorSource, name: string): Promise<TensorValues> {
+    return this.request(source, 'tensor', { name, start: 0, count: 0 });
   }
 }
 

@@ -78,9 +78,14 @@ export class SessionTracker implements vscode.Disposable {
     });
   }
 
+  /** The followed session's entry. */
+  private get followed(): TrackedSession | undefined {
+    return this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+  }
+
   /** The followed session, as it stands now. */
   get current(): SessionState | undefined {
-    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    const t = this.followed;
     if (!t) return undefined;
     const model = t.adapter.model;
     return { session: t.session, outline: model?.outline, modelPath: model?.path, stop: t.adapter.currentStop, running: t.adapter.running };
@@ -88,21 +93,19 @@ export class SessionTracker implements vscode.Disposable {
 
   /** Reads the engine of the followed session. */
   async request<M extends EngineMethod>(method: M, params: EngineRequests[M]['params']): Promise<EngineRequests[M]['result']> {
-    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+    const t = this.followed;
     if (!t) throw new Error('No Layerstep session is running.');
     return t.client.request(method, params);
   }
 
   /** Steps the followed session as VS Code's toolbar would; the stop arrives as a change. */
   async step(kind: StepKind): Promise<void> {
-    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
-    await t?.adapter.requestMove(kind);
+    await this.followed?.adapter.requestMove(kind);
   }
 
   /** Moves the followed session to a recorded timeline event (the panel's click on a frame). */
   async goto(index: number): Promise<void> {
-    const t = this.currentId === undefined ? undefined : this.byId.get(this.currentId);
-    await t?.adapter.requestGoto(index);
+    await this.followed?.adapter.requestGoto(index);
   }
 
   dispose(): void {

@@ -49,12 +49,17 @@ interface Loaded {
 export class EngineService {
   private loaded?: Loaded;
   private readonly runs = new Map<string, Runner>();
+  /**
+   * Outlines already made, by model: the sidebar asks again on every editor switch and save, and an outline
+   * reads every weight's statistics. Remade once weights left in their files have been read.
+   */
+  private readonly outlines = new WeakMap<Model, { pending: number; outline: ModelOutline }>();
   private readonly listeners = new Set<(e: EngineEvent, run: string) => void>();
   private readonly handlers: Handlers;
 
   constructor(private readonly ports: EnginePorts) {
     this.handlers = {
-      load: async (p) => outline(await this.model(p.path, p.force)),
+      load: async (p) => this.outlineOf(await this.model(p.path, p.force)),
       open: (p, run) => this.open(run, p.path, p.input, p.memoryBudgetBytes),
       setLineBreakpoints: async (p, run) => this.need(run).setLineBreakpoints([...p.breakpoints]),
       setNameBreakpoints: async (p, run) => this.need(run).setNameBreakpoints([...p.breakpoints]),
@@ -160,6 +165,15 @@ export class EngineService {
     return model;
   }
 
+  private outlineOf(model: Model): ModelOutline {
+    const pending = model.pendingWeights?.size ?? 0;
+    const made = this.outlines.get(model);
+    if (made && made.pending === pending) return made.outline;
+    const o = outline(model);
+    this.outlines.set(model, { pending, outline: o });
+    return o;
+  }
+
   /** A value of `run`, or with no run a weight of the held model; weights still in their files are read first. */
   private async tensor(run: string, name: string): Promise<Tensor> {
     const r = this.runs.get(run);
@@ -190,7 +204,7 @@ export class EngineService {
       onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
       onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
     }));
-    return outline(model);
+    return this.outlineOf(model);
   }
 
   private stopInfo(run: string, stop: StopEvent): StopInfo {
