@@ -5,7 +5,7 @@
 //   npm run build && node dist/make-onnx-example.js     (from the repository's root)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { onnx } from 'onnx-proto';
+import { onnx } from '../src/loaders/onnx/proto';
 import type * as Ort from 'onnxruntime-node';
 import { FileModelSource } from '../src/node/fileSource';
 import { openModel } from '../src/loaders/registry';

@@ -1,4 +1,4 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from '../loaders/onnx/proto';
 import type { Tensor } from '../engine/tensor';
 import { outputShape } from './workloads';
 import type { Workload } from './workloads';

@@ -6,10 +6,13 @@ import { IMAGE_FLAGS, imageOptions } from './imageOptions';
 export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess }
-  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess }
+  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags }
+  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags }
   | { readonly kind: 'inspect'; readonly model: string }
   | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string };
+
+/** `--shape NAME=1,3,48,192` by input name; `''` for a shape given without a name (a model with one input). */
+export type ShapeFlags = Readonly<Record<string, readonly number[]>>;
 
 export type CommandName = 'run' | 'trace' | 'inspect' | 'bench';
 
@@ -27,6 +30,7 @@ export class UsageError extends Error {
 /** Flags taking a value, and the commands that accept them. */
 const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   input: ['run', 'trace'],
+  shape: ['run', 'trace'],
   output: ['run'],
   break: ['trace'],
   json: ['bench'],
@@ -111,6 +115,24 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     return file;
   };
 
+  const shapes = (input: string | undefined): ShapeFlags | undefined => {
+    const given = flags.get('shape');
+    if (!given) return undefined;
+    if (input !== undefined) throw new UsageError('--shape sets the sizes of random inputs; it cannot be used with --input.');
+    const out: Record<string, number[]> = {};
+    for (const flag of given) {
+      const m = /^(?:(.+)=)?(\d+(?:,\d+)*)$/s.exec(flag);
+      const dims = m ? m[2].split(',').map(Number) : [];
+      if (!m || dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+        throw new UsageError(`--shape '${flag}' must be NAME=SIZES, sizes separated by commas, each at least 1 (e.g. --shape x=1,3,48,192).`);
+      }
+      const name = m[1] ?? '';
+      if (Object.hasOwn(out, name)) throw new UsageError(`--shape gives input ${name ? `'${name}'` : 'the input'} a shape more than once.`);
+      out[name] = dims;
+    }
+    return out;
+  };
+
   if (kind === 'bench') {
     if (rest.length) throw new UsageError(`'bench' takes no arguments, got '${rest[0]}'.`);
     return { command: { kind, quick: flags.has('quick'), json: one('json') }, verbose };
@@ -121,11 +143,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   switch (kind) {
     case 'run': {
       const input = inputFile();
-      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input) }, verbose };
+      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input), shapes: shapes(input) }, verbose };
     }
     case 'trace': {
       const input = inputFile();
-      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input) }, verbose };
+      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input), shapes: shapes(input) }, verbose };
     }
     case 'inspect': return { command: { kind, model }, verbose };
   }

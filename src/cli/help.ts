@@ -31,7 +31,7 @@ becomes the model's one input. What is not given is read from the input's declar
   e.g. layerstep run model.onnx --input digit.png --size 28,28 --channels 1 --scale 1/255`;
 
 const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
-  run: `Usage: layerstep run MODEL [--input FILE] [--output FILE] [image options]
+  run: `Usage: layerstep run MODEL [--input FILE | --shape NAME=SIZES...] [--output FILE] [image options]
 
 Runs one forward pass and writes the outputs as tensor JSON keyed by the model's output names:
   { "<name>": { "shape": [..], "dtype": "float32", "data": [flat, row-major] } }
@@ -39,16 +39,21 @@ Runs one forward pass and writes the outputs as tensor JSON keyed by the model's
   --input FILE   the inputs: tensor JSON keyed by input name, one unnamed { "shape", "data" } for a
                  single-input model, a .npy file, or a .png image. Default: the model's first example,
                  else a seeded random input.
+  --shape NAME=SIZES
+                 run on a seeded random input of this shape (e.g. --shape x=1,3,48,192; NAME may be left
+                 out for a model with one input). An input whose sizes are open ([?, 3, ?, ?]) needs it
+                 or --input. May be given once per input.
   --output FILE  write the outputs to FILE instead of stdout: .json, or .npy for a model with one output.
                  Nothing is written if the run fails.
 
 ${IMAGE_HELP}`,
-  trace: `Usage: layerstep trace MODEL [--input FILE] [--break NAME]... [image options]
+  trace: `Usage: layerstep trace MODEL [--input FILE | --shape NAME=SIZES...] [--break NAME]... [image options]
 
 Prints the call stack as it unfolds: one line per call and return of every module and op, with a
 one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf).
 
   --input FILE   the inputs, as for 'run' (a .png image takes the image options of 'run')
+  --shape NAME=SIZES  a seeded random input of this shape, as for 'run'
   --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
                  '● breakpoint' line shows the call stack. May be given more than once.`,
   inspect: `Usage: layerstep inspect MODEL

@@ -1,20 +1,24 @@
 import { formatSummary } from '../engine/stats';
 import type { Item, Model, ModuleDef, ValueInfo } from '../model/ir';
+import { weightInfo } from '../model/lazyWeights';
+import { nodeWeights, paramsOf } from '../model/weightUse';
 
 /**
  * The text of `layerstep inspect`: inputs and outputs, the module tree with each module's parameter count,
  * its weights as one-line summaries and its ops, then the ops used and how often.
  *
  * Parameters are the float32 weights a module's subtree uses, each counted once: the weights a module
- * declares by role, and constant inputs of its nodes (ONNX initializers are node inputs, not module weights).
+ * declares by role, and constant inputs of its nodes, directly or through identity/cast ops (ONNX initializers
+ * and Constant-node tensors are node inputs). src/model/weightUse.ts counts them, for the outline too.
  */
 export function formatInspect(model: Model): string {
   const lines: string[] = [];
   lines.push(`${model.file}: ${model.name} (${model.format})`);
   lines.push(`inputs:  ${model.inputs.map(formatValue).join(', ')}`);
   lines.push(`outputs: ${model.outputs.map(formatValue).join(', ')}`);
-  const total = countParams(model, [...model.weights.keys()]);
+  const total = paramsOf(model, model.root);
   lines.push(`parameters: ${total.toLocaleString('en-US')} (${formatBytes(total * 4)} as float32)`);
+  if (model.metadata?.moduleTree === 'inferred') lines.push('module tree: inferred from the graph (the file names no modules)');
   if (model.labels?.length) lines.push(`labels: ${model.labels.length} (${model.labels.slice(0, 5).join(', ')}${model.labels.length > 5 ? ', …' : ''})`);
   if (model.examples.length) lines.push(`examples: ${model.examples.map((e) => e.name).join(', ')}`);
   lines.push('', 'modules:');
@@ -43,35 +47,14 @@ function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-/** Names of the weights an item's subtree uses: declared module weights and constant node inputs. */
-function weightNames(model: Model, item: Item, out = new Set<string>()): Set<string> {
-  if (item.kind === 'node') {
-    for (const v of item.inputs) if (model.weights.has(v)) out.add(v);
-  } else {
-    for (const v of Object.values(item.weights)) out.add(v);
-    for (const child of item.body) weightNames(model, child, out);
-  }
-  return out;
-}
-
-function countParams(model: Model, names: Iterable<string>): number {
-  let n = 0;
-  for (const name of names) {
-    const t = model.weights.get(name);
-    if (t && t.dtype === 'float32') n += t.size;
-  }
-  return n;
-}
-
 /** One module and its body, indented by depth. `shown` holds weights already listed by an enclosing module. */
 function tree(model: Model, mod: ModuleDef, depth: number, shown: ReadonlySet<string>, lines: string[]): void {
   const pad = '  '.repeat(depth);
-  const params = countParams(model, weightNames(model, mod));
+  const params = paramsOf(model, mod);
   lines.push(`${pad}${mod.name} [${mod.type}]${params ? `  ${params.toLocaleString('en-US')} params` : ''}`);
   const inner = new Set(shown);
   for (const [role, name] of Object.entries(mod.weights)) {
-    const t = model.weights.get(name);
-    lines.push(`${pad}  ${role} = ${t ? formatSummary(t) : `missing weight '${name}'`}`);
+    lines.push(`${pad}  ${role} = ${weightText(model, name)}`);
     inner.add(name);
   }
   for (const item of mod.body) {
@@ -80,11 +63,18 @@ function tree(model: Model, mod: ModuleDef, depth: number, shown: ReadonlySet<st
       continue;
     }
     lines.push(`${pad}  ${item.name}: ${item.op}`);
-    for (const v of item.inputs) {
-      const t = model.weights.get(v);
-      if (!t || inner.has(v)) continue;
-      lines.push(`${pad}    ${v} = ${formatSummary(t)}`);
-      inner.add(v);
+    for (const [read, w] of nodeWeights(model, item)) {
+      if (inner.has(w)) continue;
+      lines.push(`${pad}    ${read === w ? w : `${read} (${w})`} = ${weightText(model, w)}`);
+      inner.add(w);
     }
   }
+}
+
+/** A weight's one-line summary; one still in its file shows its dtype and shape. */
+function weightText(model: Model, name: string): string {
+  const t = model.weights.get(name);
+  if (t) return formatSummary(t);
+  const info = weightInfo(model, name);
+  return info ? `${info.dtype}[${info.shape.join(',')}] (not read yet)` : `missing weight '${name}'`;
 }

@@ -8,6 +8,7 @@ import type { Io } from './errors';
 import { checkOutputFolder, writeFileAtomically } from './files';
 import { helpText } from './help';
 import { resolveInputs } from './inputs';
+import type { ShapeFlags } from './args';
 import { formatInspect } from './inspect';
 import { progressReporter } from './progress';
 import { openModelFile, runToEnd } from './session';
@@ -35,21 +36,21 @@ async function execute(command: Command, io: Io): Promise<void> {
     case 'help': io.out(helpText(command.topic)); return;
     case 'version': io.out(`${VERSION}\n`); return;
     case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
-    case 'run': return runCommand(command.model, command.input, command.output, io, command.preprocess);
-    case 'trace': return traceCommand(command.model, command.input, command.breaks, io, command.preprocess);
+    case 'run': return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes);
+    case 'trace': return traceCommand(command.model, command.input, command.breaks, io, command.preprocess, command.shapes);
     case 'bench': return benchCommand(command.quick, command.json, io);
   }
 }
 
 async function runCommand(
-  modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io, preprocess?: ImagePreprocess,
+  modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io, preprocess?: ImagePreprocess, shapes?: ShapeFlags,
 ): Promise<void> {
   if (outputFile !== undefined) await checkOutputFolder(outputFile);
   const model = await openModelFile(modelPath);
   if (outputFile?.toLowerCase().endsWith('.npy') && model.outputs.length !== 1) {
     throw new CliError(`${outputFile}: a .npy file holds one tensor but ${modelPath} has ${model.outputs.length} outputs (${model.outputs.map((o) => o.name).join(', ')}); write .json instead.`);
   }
-  const { inputs } = await resolveInputs(model, inputFile, preprocess);
+  const { inputs } = await resolveInputs(model, inputFile, preprocess, shapes);
   const progress = progressReporter(io, 'running');
   let outputs;
   try {

@@ -4,6 +4,7 @@ import { formatEvent, formatStack } from '../runner/trace';
 import { CliError } from './errors';
 import type { Io } from './errors';
 import { resolveInputs } from './inputs';
+import type { ShapeFlags } from './args';
 import type { InputOrigin } from './inputs';
 import { progressReporter } from './progress';
 import { createRunner, openModelFile } from './session';
@@ -14,10 +15,10 @@ import { createRunner, openModelFile } from './session';
  * `● breakpoint` line and the call stack, and the trace goes on.
  */
 export async function traceCommand(
-  modelPath: string, inputFile: string | undefined, breaks: readonly string[], io: Io, preprocess?: ImagePreprocess,
+  modelPath: string, inputFile: string | undefined, breaks: readonly string[], io: Io, preprocess?: ImagePreprocess, shapes?: ShapeFlags,
 ): Promise<void> {
   const model = await openModelFile(modelPath);
-  const { inputs, origin } = await resolveInputs(model, inputFile, preprocess);
+  const { inputs, origin } = await resolveInputs(model, inputFile, preprocess, shapes);
   const progress = progressReporter(io, 'tracing');
   const runner = createRunner(model, inputs, { onProgress: progress.update, onOutput: (text) => io.out(`  ${text}\n`) });
   const statuses = runner.setNameBreakpoints(breaks.map((name) => ({ name })));

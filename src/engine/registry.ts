@@ -1,5 +1,6 @@
 import { EngineError } from './errors';
-import type { Tensor } from './tensor';
+import { ShapeError } from './shapeRules';
+import type { Shape, Tensor } from './tensor';
 
 /** An op attribute: what the graph IR carries on a node besides its tensor inputs. */
 export type AttrValue = number | string | boolean | readonly number[] | readonly string[] | Tensor | null;
@@ -17,6 +18,14 @@ export interface OpDef {
   readonly minInputs: number;
   readonly maxInputs: number;
   run(inputs: readonly (Tensor | undefined)[], attrs: Attrs): Tensor[];
+  /**
+   * The static shape rule: the shapes `run` returns, from the input shapes (an optional input left out is
+   * `undefined`) and the attributes alone. Values an op reads from a constant input (a reshape's shape, a
+   * slice's starts) must come as the attribute of the same name. Throws {@link ShapeError} (or an
+   * {@link EngineError} from a shared geometry helper) when the shapes do not fit. Absent when the output
+   * shape depends on input values (expand, range).
+   */
+  shape?(inputs: readonly (Shape | undefined)[], attrs: Attrs): Shape[];
 }
 
 /** The op table, keyed by name. Registering a name twice is a programming error and throws. */
@@ -40,6 +49,22 @@ export class OpRegistry {
 
   names(): string[] {
     return [...this.table.keys()].sort();
+  }
+
+  /**
+   * The output shapes of `name` for these input shapes and attributes, or undefined when the op is unknown or has
+   * no shape rule. Unfit shapes throw {@link ShapeError} with a sentence about them (an engine error is reworded as one).
+   */
+  shapes(name: string, inputs: readonly (Shape | undefined)[], attrs: Attrs = {}): Shape[] | undefined {
+    const def = this.table.get(name);
+    if (!def?.shape) return undefined;
+    try {
+      return def.shape(inputs, attrs);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      const prefix = `${e.op}: `;
+      throw new ShapeError(e.op && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message);
+    }
   }
 
   /** Runs an op with the input-count check every kernel relies on. */

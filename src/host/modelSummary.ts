@@ -6,7 +6,8 @@ export const UNSUPPORTED_PREFIX = 'unsupported:';
 
 /**
  * What the summary editor shows of a model, from its outline: modules only (op calls are counted, not
- * listed one by one, so a model of thousands of nodes stays a short tree), and every unsupported op.
+ * listed one by one, so a model of thousands of nodes stays a short tree), and every unsupported op. Whether
+ * the tree is the file's or inferred travels in `metadata.moduleTree`.
  * Pure (no `vscode`), so a unit test calls it.
  */
 export function summarizeModel(outline: ModelOutline, path: string): ModelSummary {
@@ -29,13 +30,6 @@ export function summarizeModel(outline: ModelOutline, path: string): ModelSummar
     return { id: m.id, name: m.name, type: m.type, ops, params: m.params, ownOps: [...own], children };
   };
   const root = visit(outline.root);
-  // Modules add up their weights; a weight two modules share (a constant both layers read) counts once here.
-  const unique = new Map<string, number>();
-  const collect = (m: OutlineNode): void => {
-    for (const w of m.weights) unique.set(w.name, w.shape.reduce((a, b) => a * b, 1));
-    m.children.forEach(collect);
-  };
-  collect(outline.root);
   return {
     fileName: path.split(/[\\/]/).pop() ?? path,
     path,
@@ -43,7 +37,8 @@ export function summarizeModel(outline: ModelOutline, path: string): ModelSummar
     format: outline.format,
     inputs: outline.inputs,
     outputs: outline.outputs,
-    params: [...unique.values()].reduce((a, b) => a + b, 0),
+    // Counted once per weight, whichever modules and ops share it, as `layerstep inspect` counts (src/model/weightUse.ts).
+    params: outline.params,
     ops: root.ops,
     metadata: outline.metadata,
     root,

@@ -2,7 +2,9 @@ import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
 import { nativeLoader } from './native/index';
 import { tfjsLoader } from './tfjs/index';
+import { tfjsGraphLoader } from './tfjsGraph/index';
 import { onnxLoader } from './onnx/index';
+import { kerasLoader } from './keras/index';
 import { DEFAULT_LOAD_OPTIONS } from './types';
 import type { Loader, LoadOptions, ModelSource } from './types';
 
@@ -37,9 +39,11 @@ export class LoaderRegistry {
 /** The registry with every built-in format. */
 export function createDefaultLoaders(): LoaderRegistry {
   const registry = new LoaderRegistry();
+  registry.register(tfjsGraphLoader); // graph models, before the layers loader
   registry.register(tfjsLoader); // before native, which takes any other .json
   registry.register(nativeLoader);
   registry.register(onnxLoader);
+  registry.register(kerasLoader); // .h5, .hdf5, .keras, or the HDF5 signature
   return registry;
 }
 

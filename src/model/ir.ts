@@ -55,9 +55,78 @@ export interface ModuleDef {
   readonly attrs: Attrs;
   readonly body: readonly Item[];
   readonly source?: SourceRange;
+  /**
+   * Control flow decided at run time (ONNX If, Loop, Scan): the module's `body` is empty in the model and is
+   * made as the run reaches it, from the templates here (src/runner/control.ts): the branch taken, or one
+   * module per iteration. Its inputs are what the control flow reads, its outputs what it hands back.
+   */
+  readonly control?: ControlFlow;
 }
 
 export type Item = ModuleDef | NodeDef;
+
+/**
+ * A subgraph run by control flow: `params` are the names its body reads as parameters (bound to actual values
+ * each time it runs), `module.outputs` the values it returns, in order. Its body reads any other value by
+ * name from the scopes around it. Value names inside are unique in the model; a run that makes a template
+ * more than once (iterations) renames them per copy.
+ */
+export interface Template {
+  readonly params: readonly string[];
+  readonly module: ModuleDef;
+  /** The declared type of each result, where the file gives it (a loop that runs zero times stacks nothing of it). */
+  readonly results?: readonly (ValueInfo | undefined)[];
+}
+
+/** `If`: `cond` (a scalar) chooses `then` or `else`; the branch's results are the module's outputs. */
+export interface IfFlow {
+  readonly kind: 'if';
+  readonly cond: string;
+  readonly then: Template;
+  readonly else: Template;
+}
+
+/**
+ * `Loop` (ONNX Loop semantics): runs `body` while the iteration count is below `tripCount` (when given) and the
+ * condition holds (`cond` at first, then the body's first result, when given). Body params: iteration number
+ * (int64 scalar), condition, then one per carried value; body results: condition, carried values, then scan
+ * values, which are stacked along a new first axis. The module's outputs: the final carried values, then the
+ * stacked scan values.
+ */
+export interface LoopFlow {
+  readonly kind: 'loop';
+  /** Value names; `''` when not given. */
+  readonly tripCount: string;
+  readonly cond: string;
+  readonly initial: readonly string[];
+  readonly body: Template;
+}
+
+/**
+ * `Scan` (ONNX Scan-9+): one iteration per slice of the scan inputs along their scan axes. Body params: the
+ * state values, then one slice of each scan input; results: the states, then one slice of each scan output,
+ * stacked along its output axis. The module's outputs: the final states, then the stacked scan outputs.
+ */
+export interface ScanFlow {
+  readonly kind: 'scan';
+  readonly initial: readonly string[];
+  readonly scanInputs: readonly string[];
+  readonly inputAxes: readonly number[];
+  /** 1 = last slice first. */
+  readonly inputDirections: readonly number[];
+  readonly outputAxes: readonly number[];
+  readonly outputDirections: readonly number[];
+  readonly body: Template;
+}
+
+export type ControlFlow = IfFlow | LoopFlow | ScanFlow;
+
+/** The templates of a control-flow module (none for an ordinary one): static walks of the tree look inside them too. */
+export function templatesOf(m: ModuleDef): Template[] {
+  const c = m.control;
+  if (!c) return [];
+  return c.kind === 'if' ? [c.then, c.else] : [c.body];
+}
 
 /** A named example input shipped with the model. */
 export interface Example {
@@ -73,6 +142,10 @@ export interface ModelMetadata {
   readonly irVersion?: number;
   /** Operator set versions by domain (`''` is the default ONNX domain). */
   readonly opsets?: Readonly<Record<string, number>>;
+  /** Where the module tree comes from: the file (its name scopes, layers) or inferred from the graph (src/model/inferTree.ts). */
+  readonly moduleTree?: 'file' | 'inferred';
+  /** Fields of the file that its format's schema here does not know (a newer format version), as `Message.field-number`. */
+  readonly unknownFields?: readonly string[];
 }
 
 /**
@@ -113,4 +186,15 @@ export interface Model {
   /** Shapes of every value where the loader knows them (for validation messages and the sidebar). */
   readonly shapes?: ReadonlyMap<string, Shape>;
   readonly metadata?: ModelMetadata;
+  /**
+   * Lays the model out again for other input shapes (src/model/specialize.ts), sharing its weights: formats whose
+   * layers need sizes provide it when the file leaves input sizes open. Runs use `modelFor`, never this directly.
+   */
+  readonly specialize?: (shapes: ReadonlyMap<string, Shape>) => Model;
+  /** The input shapes this layout is for, when a layout was made for sizes the file left open. */
+  readonly builtFor?: ReadonlyMap<string, Shape>;
+  /** Whether the model's layers accept these input shapes, checked without running (throws or returns false when not). */
+  readonly checkShapes?: (shapes: ReadonlyMap<string, Shape>) => boolean;
+  /** Sizes the file suggests for open input axes (metadata, a signature), by input name and axis. */
+  readonly dimHints?: Readonly<Record<string, Readonly<Record<number, number>>>>;
 }

@@ -10,6 +10,21 @@ import type { Model, PendingWeight } from './ir';
  */
 
 const inFlight = new WeakMap<Model, Map<string, Promise<void>>>();
+/**
+ * One read per pending weight, whichever model holds it: layouts of one model for other input sizes share their
+ * pending weights (src/model/specialize.ts), and a weight read for one is the same tensor for all.
+ */
+const reads = new WeakMap<PendingWeight, Promise<Tensor>>();
+
+function readOnce(p: PendingWeight): Promise<Tensor> {
+  let r = reads.get(p);
+  if (!r) {
+    r = p.load();
+    reads.set(p, r);
+    r.catch(() => reads.delete(p));
+  }
+  return r;
+}
 
 /** Is `name` a weight of the model, loaded or not? */
 export function isWeight(model: Model, name: string): boolean {
@@ -43,7 +58,7 @@ export async function loadPendingWeights(model: Model, names?: Iterable<string>)
     let job = running.get(name);
     if (!job && p) {
       const active = running;
-      job = p.load().then(
+      job = readOnce(p).then(
         (t) => {
           (model.weights as Map<string, Tensor>).set(name, t);
           pending.delete(name);

@@ -28,6 +28,14 @@ export function validateModel(model: Model): void {
       return;
     }
     for (const name of item.inputs) if (!defined.has(name)) fail(item, `takes input '${name}' before anything defines it.`);
+    if (item.control) {
+      // Its body is made when the run reaches it (src/runner/control.ts); what it returns is defined from then on.
+      for (const name of item.outputs) {
+        if (defined.has(name)) fail(item, `defines '${name}', which is already defined.`);
+        defined.add(name);
+      }
+      return;
+    }
     for (const child of item.body) visit(child);
     for (const name of item.outputs) {
       if (!defined.has(name)) fail(item, `returns '${name}', which nothing in it defines.`);

@@ -19,8 +19,11 @@ import type {
  */
 export type InputSpec =
   | { readonly kind: 'file'; readonly path: string; readonly preprocess?: ImagePreprocess }
-  | { readonly kind: 'example'; readonly name?: string }
-  | { readonly kind: 'random'; readonly seed: number };
+  | { readonly kind: 'example'; readonly name?: string; readonly shapes?: InputShapes }
+  | { readonly kind: 'random'; readonly seed: number; readonly shapes?: InputShapes };
+
+/** Shapes for random inputs, by input name: they fix the sizes a model leaves open (`[?, 3, ?, ?]`). */
+export type InputShapes = Readonly<Record<string, readonly number[]>>;
 
 export interface TensorSummary {
   /** Value name in the model (`hidden/matmul:0`, `hidden.kernel`). */

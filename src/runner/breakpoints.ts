@@ -1,3 +1,4 @@
+import { templatesOf } from '../model/ir';
 import type { Item, Model } from '../model/ir';
 import type { Expr } from './expr/ast';
 import { namesIn } from './expr/ast';
@@ -110,8 +111,12 @@ function parseOptions(bp: BreakpointOptions): ParsedOptions | string {
   return { point, condition, hit, log };
 }
 
+/** Items that match, the bodies of control flow (branches, loop bodies) included: they run as copies of them. */
 function countItems(item: Item, pred: (i: Item) => boolean): number {
   let n = pred(item) ? 1 : 0;
-  if (item.kind === 'module') for (const c of item.body) n += countItems(c, pred);
+  if (item.kind === 'module') {
+    for (const c of item.body) n += countItems(c, pred);
+    for (const t of templatesOf(item)) for (const c of t.module.body) n += countItems(c, pred);
+  }
   return n;
 }

@@ -9,6 +9,11 @@ import type { FrameScopes } from './types';
 /** What a frame's scope reads from the runner at its current position. */
 export interface ScopeSource {
   isWeight(name: string): boolean;
+  /**
+   * The weight a value is: itself for a weight, the weight behind an identity/cast op that only passes a weight
+   * on (src/model/weightUse.ts), undefined for a computed value. Without it only weights themselves count.
+   */
+  weightBehind?(name: string): string | undefined;
   weight(name: string): Tensor | undefined;
   /** A value that exists at the current position (recomputed if evicted); throws otherwise. */
   value(name: string): Tensor;
@@ -16,15 +21,22 @@ export interface ScopeSource {
   visible(name: string): boolean;
 }
 
+const behind = (n: string, src: ScopeSource): string | undefined => (src.weightBehind ? src.weightBehind(n) : src.isWeight(n) ? n : undefined);
+
 /** Input value names of an item that are not weights: weights have their own scope. */
 function inputNames(item: Item, src: ScopeSource): string[] {
-  return item.inputs.filter((n) => n !== '' && !src.isWeight(n));
+  return item.inputs.filter((n) => n !== '' && behind(n, src) === undefined);
 }
 
-/** Weights of a frame: by role for a module, by value name for a node. */
+/** Weights of a frame: by role for a module; for a node, by the name it reads (a weight, or one passed on by identity/cast). */
 function weightNames(item: Item, src: ScopeSource): [string, string][] {
   if (item.kind === 'module') return Object.entries(item.weights);
-  return item.inputs.filter((n) => n !== '' && src.isWeight(n)).map((n) => [n, n]);
+  const out: [string, string][] = [];
+  for (const n of item.inputs) {
+    const w = n === '' ? undefined : behind(n, src);
+    if (w !== undefined && !out.some(([label]) => label === n)) out.push([n, w]);
+  }
+  return out;
 }
 
 /** The Inputs / Outputs / Weights / Attributes scopes of a frame; outputs only once it has returned. */

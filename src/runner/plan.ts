@@ -1,4 +1,5 @@
 import type { Item, Model, ModuleDef, NodeDef } from '../model/ir';
+import { templatesOf } from '../model/ir';
 import { isWeight, weightNames } from '../model/lazyWeights';
 
 /** Where a value comes from: output `output` of the node at `index` in execution order. */
@@ -30,6 +31,12 @@ export class Plan {
     for (const name of outputNames(model)) this.lastReaders.set(name, Infinity);
   }
 
+  /** Registers an item made at run time (a branch taken, a loop's iteration) under `parent`. */
+  adopt(item: Item, parent: ModuleDef): void {
+    this.parents.set(item, parent);
+    this.walk(item);
+  }
+
   private walk(item: Item): void {
     this.items.push(item);
     if (item.kind === 'node') {
@@ -46,6 +53,8 @@ export class Plan {
       this.parents.set(child, item);
       this.walk(child);
     }
+    // What control flow reads is read again by bodies made at run time: never evicted before the run ends.
+    if (item.control) for (const name of [...item.inputs, ...templatesOf(item).flatMap(reads)]) this.lastReaders.set(name, Infinity);
   }
 
   producer(name: string): Producer | undefined {
@@ -68,6 +77,20 @@ export class Plan {
   isWeight(name: string): boolean {
     return isWeight(this.model, name);
   }
+}
+
+/** Every value name the items of a template read. */
+function reads(t: { module: ModuleDef }): string[] {
+  const out: string[] = [];
+  const visit = (item: Item): void => {
+    out.push(...item.inputs);
+    if (item.kind === 'module') {
+      item.body.forEach(visit);
+      templatesOf(item).forEach((tp) => visit(tp.module));
+    }
+  };
+  visit(t.module);
+  return out.filter((n) => n);
 }
 
 /** The names `outputs()` reports: the model's declared outputs, else the root module's. */

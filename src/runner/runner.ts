@@ -3,7 +3,10 @@ import type { OpRegistry } from '../engine/registry';
 import { Tensor } from '../engine/tensor';
 import type { Model, NodeDef, SourceRange } from '../model/ir';
 import { hasPendingWeights, loadPendingWeights } from '../model/lazyWeights';
+import { modelFor } from '../model/specialize';
+import { weightBehind } from '../model/weightUse';
 import { Breakpoints } from './breakpoints';
+import { DEFAULT_MAX_ITERATIONS } from './control';
 import { RunnerError, baseName } from './errors';
 import { evaluate } from './expr/evaluate';
 import type { EvalScope } from './expr/evaluate';
@@ -62,18 +65,27 @@ export class Runner {
   private nodesDone = 0;
   private disposed = false;
 
+  /** The model as laid out for this run's input sizes (src/model/specialize.ts). */
+  readonly model: Model;
+
   constructor(
-    readonly model: Model,
+    loaded: Model,
     inputs: Readonly<Record<string, Tensor>>,
     private readonly options: RunnerInit = {},
   ) {
-    checkInputs(model, inputs);
+    checkInputs(loaded, inputs);
+    const model = (this.model = modelFor(loaded, inputs));
     this.ops = options.ops ?? defaultOps;
     this.plan = new Plan(model);
     this.values = new ValueStore(model, inputs, this.plan, this.ops, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET);
     this.nan = new NanWatch((n) => this.values.source(n));
     this.breakpoints = new Breakpoints(model);
-    this.events = new Timeline(model.root, (node) => this.runNode(node));
+    this.events = new Timeline(model.root, (node) => this.runNode(node), {
+      value: (name) => this.values.resolve(name),
+      adopt: (item, parent) => this.plan.adopt(item, parent),
+      maxIterations: options.maxLoopIterations ?? DEFAULT_MAX_ITERATIONS,
+      file: baseName(model.file),
+    });
   }
 
   get position(): Position {
@@ -386,6 +398,7 @@ export class Runner {
   private scopeSource(): ScopeSource {
     return {
       isWeight: (n) => this.plan.isWeight(n),
+      weightBehind: (n) => weightBehind(this.model, n),
       weight: (n) => this.model.weights.get(n),
       value: (n) => this.value(n),
       visible: (n) => this.values.visibleAt(n, this.index),

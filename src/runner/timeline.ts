@@ -1,4 +1,6 @@
 import type { Item, ModuleDef, NodeDef } from '../model/ir';
+import { unfold } from './control';
+import type { ControlHost } from './control';
 import type { Frame, Position, StopPoint } from './types';
 
 /** A frame and where its events sit in the timeline. */
@@ -29,7 +31,12 @@ export class Timeline {
   private failure?: unknown;
 
   /** `run` executes a node's op and records its outputs; what it throws cuts the timeline short for good. */
-  constructor(root: ModuleDef, private readonly run: (node: NodeDef, frame: Frame) => void) {
+  constructor(
+    root: ModuleDef,
+    private readonly run: (node: NodeDef, frame: Frame) => void,
+    /** Makes the bodies of control-flow modules as the run reaches them (./control). */
+    private readonly control?: ControlHost,
+  ) {
     this.walker = this.walk(root, undefined, []);
     this.produce();
   }
@@ -68,7 +75,8 @@ export class Timeline {
     this.push('call', frame, stack);
     yield;
     if (item.kind === 'module') {
-      for (const child of item.body) yield* this.walk(child, frame, stack);
+      const body = item.control && this.control ? unfold(item, this.control) : item.body;
+      for (const child of body) yield* this.walk(child, frame, stack);
     } else {
       this.run(item, frame);
     }

@@ -77,6 +77,8 @@ export type ExceptionFilter = 'nanOrInf' | 'engineError';
 export interface RunnerOptions {
   /** Bytes of produced tensors kept with their values; past it only summaries are kept and values recomputed on demand. */
   readonly memoryBudgetBytes?: number;
+  /** Most iterations a loop or scan may run before the run stops with a sentence (default 10,000). */
+  readonly maxLoopIterations?: number;
   /** Receives logpoint output. */
   readonly onOutput?: (text: string, source?: SourceRange) => void;
   /** Called now and then during long runs, with nodes done and nodes in all. */

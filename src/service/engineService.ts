@@ -7,9 +7,10 @@ import { DEFAULT_LOAD_OPTIONS } from '../loaders/types';
 import { ModelError } from '../model/errors';
 import type { Item, Model, ModuleDef } from '../model/ir';
 import { loadPendingWeights } from '../model/lazyWeights';
+import { nodeWeights, paramsOf } from '../model/weightUse';
 import type {
   EngineClient, EngineEvent, EngineMethod, EngineRequests, EvalResult, FrameInfo, GridSpec, HistogramCounts, InputSpec,
-  ModelOutline, OutlineNode, ScopesInfo, StopInfo, TensorGrid, TensorSummary, WireError,
+  ModelOutline, OutlineNode, ScopesInfo, StopInfo, TensorGrid, TensorSummary, WeightOutline, WireError,
 } from '../protocol/engine';
 import { DEFAULT_RUN } from '../protocol/engine';
 import { Runner } from '../runner/runner';
@@ -310,28 +311,35 @@ function formatAttr(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** The static outline of a model: modules, nodes, weights and parameter counts. */
+/**
+ * The static outline of a model: modules, nodes, weights and parameter counts. A module lists the weights it
+ * declares; an op lists the weights it reads (directly or through identity/cast ops) that no enclosing module
+ * declares, so a weight of a graph without modules shows at its op. Parameters are counted by
+ * src/model/weightUse.ts, as `layerstep inspect` counts them.
+ */
 export function outline(model: Model): ModelOutline {
   let events = 0;
-  const visit = (item: Item): OutlineNode => {
+  const describe = (role: string, name: string): WeightOutline[] => {
+    const t = model.weights.get(name);
+    if (t) return [{ role, name, dtype: t.dtype, shape: t.shape, summary: formatSummary(t) }];
+    // A weight still in its file: dtype and shape only, so an outline reads no weight data.
+    const p = model.pendingWeights?.get(name);
+    return p ? [{ role, name, dtype: p.dtype, shape: p.shape, summary: `${p.dtype}[${p.shape.join(',')}] (not read yet)` }] : [];
+  };
+  const visit = (item: Item, declared: ReadonlySet<string>): OutlineNode => {
     events += 2;
     const shape = model.shapes?.get(item.outputs[item.outputs.length - 1] ?? '');
+    const params = paramsOf(model, item);
     if (item.kind === 'node') {
-      return { id: item.id, name: item.name, kind: 'node', type: item.op, source: item.source, params: 0, weights: [], outputShape: shape, children: [] };
+      const weights = nodeWeights(model, item).filter(([, w]) => !declared.has(w)).flatMap(([read, w]) => describe(read, w));
+      return { id: item.id, name: item.name, kind: 'node', type: item.op, source: item.source, params, weights, outputShape: shape, children: [] };
     }
-    const children = item.body.map(visit);
-    const weights = Object.entries(item.weights).flatMap(([role, name]) => {
-      const t = model.weights.get(name);
-      if (t) return [{ role, name, dtype: t.dtype, shape: t.shape, summary: formatSummary(t) }];
-      // A weight still in its file: dtype and shape only, so an outline reads no weight data.
-      const p = model.pendingWeights?.get(name);
-      return p ? [{ role, name, dtype: p.dtype, shape: p.shape, summary: `${p.dtype}[${p.shape.join(',')}] (not read yet)` }] : [];
-    });
-    const own = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-    const params = own + children.reduce((n, c) => n + c.params, 0);
+    const weights = Object.entries(item.weights).flatMap(([role, name]) => describe(role, name));
+    const inner = new Set([...declared, ...Object.values(item.weights)]);
+    const children = item.body.map((c) => visit(c, inner));
     return { id: item.id, name: item.name, kind: 'module', type: item.type, source: item.source, params, weights, outputShape: shape, children };
   };
-  const root = visit(model.root as ModuleDef);
+  const root = visit(model.root as ModuleDef, new Set());
   return {
     name: model.name,
     format: model.format,

@@ -4,7 +4,8 @@ import { readInputFile } from '../loaders/tensors/inputFile';
 import { randomInputs } from '../loaders/tensors/random';
 import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
-import type { InputSpec } from '../protocol/engine';
+import { fitsDeclared, formatDims, isOpen, suggestShapes } from '../model/specialize';
+import type { InputShapes, InputSpec } from '../protocol/engine';
 
 /** The seed of the random input used when neither an input file nor an example is there: the same input every run, in the CLI and in VS Code. */
 export const RANDOM_INPUT_SEED = 0;
@@ -37,11 +38,53 @@ export async function resolveInputs(
         const known = model.examples.map((e) => `'${e.name}'`).join(', ') || 'none';
         throw new ModelError(`${model.file}: there is no example named '${spec.name}' (its examples: ${known}).`, model.file);
       }
-      return { inputs: randomInputs(model.inputs, RANDOM_INPUT_SEED), origin: { kind: 'random', seed: RANDOM_INPUT_SEED } };
+      return random(model, RANDOM_INPUT_SEED, spec.shapes);
     }
     case 'random':
-      return { inputs: randomInputs(model.inputs, spec.seed), origin: { kind: 'random', seed: spec.seed } };
+      return random(model, spec.seed, spec.shapes);
   }
+}
+
+function random(model: Model, seed: number, shapes: InputShapes | undefined): { inputs: Map<string, Tensor>; origin: InputOrigin } {
+  return { inputs: randomInputs(model.inputs, seed, randomShapes(model, shapes)), origin: { kind: 'random', seed } };
+}
+
+/** The largest random input made, in elements: a typo in a shape must not ask for gigabytes. */
+const MAX_RANDOM_ELEMENTS = 256 * 1024 * 1024;
+
+/**
+ * The shape of each random input: the one given (its rank and fixed sizes checked against the model), else
+ * the model's, where a leading open axis (the batch) is 1. Any other open size needs a given shape: it is
+ * not guessed, and the error suggests sizes the model accepts.
+ */
+export function randomShapes(model: Model, given: InputShapes | undefined): Map<string, number[]> {
+  const file = model.file;
+  const out = new Map<string, number[]>();
+  for (const name of Object.keys(given ?? {})) {
+    if (!model.inputs.some((v) => v.name === name)) {
+      const known = model.inputs.map((v) => `'${v.name}'`).join(', ');
+      throw new InputError(`${file}: the model has no input '${name}' to give a shape; its inputs are ${known}.`);
+    }
+  }
+  for (const info of model.inputs) {
+    const shape = given && Object.hasOwn(given, info.name) ? given[info.name] : undefined;
+    if (shape) {
+      if (!fitsDeclared(info.shape, shape) || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+        throw new InputError(`${file}: input '${info.name}' takes shape ${formatDims(info.shape)}; the shape given, [${shape.join(', ')}], does not fit it.`);
+      }
+      if (shape.reduce((a, d) => a * d, 1) > MAX_RANDOM_ELEMENTS) {
+        throw new InputError(`${file}: the shape [${shape.join(', ')}] given for input '${info.name}' holds more than ${MAX_RANDOM_ELEMENTS} values.`);
+      }
+      out.set(info.name, [...shape]);
+      continue;
+    }
+    if (info.shape.some((d, i) => i > 0 && isOpen(d))) {
+      const suggested = suggestShapes(model).get(info.name)!;
+      throw new InputError(`${file}: input '${info.name}' has open sizes ${formatDims(info.shape)}; give it a shape (such as --shape ${info.name}=${suggested.join(',')}) or an input file.`);
+    }
+    out.set(info.name, info.shape.map((d) => (isOpen(d) ? 1 : (d as number))));
+  }
+  return out;
 }
 
 /**

@@ -53,6 +53,7 @@ export class SummaryView {
     if (s.metadata?.irVersion !== undefined) fact('IR version', String(s.metadata.irVersion));
     const opsets = Object.entries(s.metadata?.opsets ?? {});
     if (opsets.length) fact('Opsets', opsets.map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', '));
+    if (s.metadata?.moduleTree === 'inferred') fact('Modules', 'inferred from the graph (the file names none)');
 
     this.root.append(
       this.header(s.fileName, s, false),

@@ -1,11 +1,11 @@
 import { EngineError } from '../errors';
+import { broadcastDims } from '../shapeRules';
 import { Tensor, allocate, sizeOf, stridesOf } from '../tensor';
 import type { DType, Shape, TensorData } from '../tensor';
 
 /**
- * NumPy / ONNX multidirectional broadcasting
- * (https://github.com/onnx/onnx/blob/main/docs/Broadcasting.md): shapes are aligned on their last axis;
- * two dimensions are compatible when equal or when one of them is 1.
+ * NumPy / ONNX multidirectional broadcasting over tensors; the shape rule itself is `broadcastDims`
+ * (src/engine/shapeRules.ts), shared with the ops' shape rules and the expression evaluator.
  */
 
 /**
@@ -18,26 +18,9 @@ export function broadcastShapes(a: Shape, b: Shape, op: string, names: readonly 
 
 /** The broadcast shape of any number of shapes (e.g. `where`'s three inputs); `names` label them in errors. */
 export function broadcastShapeN(shapes: readonly Shape[], op: string, names?: readonly string[]): number[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
-  const owner = new Array<number>(rank).fill(-1);
-  shapes.forEach((s, which) => {
-    const lead = rank - s.length;
-    for (let i = 0; i < s.length; i++) {
-      const d = s[i];
-      const o = lead + i;
-      if (d === 1) continue;
-      if (out[o] === 1) {
-        out[o] = d;
-        owner[o] = which;
-      } else if (out[o] !== d) {
-        const label = (k: number): string => `'${names?.[k] ?? `input ${k}`}' [${shapes[k].join(', ')}]`;
-        throw new EngineError(
-          `cannot broadcast ${label(owner[o])} with ${label(which)}: axis ${o - rank} is ${out[o]} vs ${d}`, op);
-      }
-    }
-  });
-  return out;
+  const label = (k: number): string => `'${names?.[k] ?? `input ${k}`}' [${shapes[k].join(', ')}]`;
+  return broadcastDims(shapes, (c) => new EngineError(
+    `cannot broadcast ${label(c.first)} with ${label(c.second)}: axis ${c.axis} is ${c.firstSize} vs ${c.secondSize}`, op));
 }
 
 /** Whether `shape` broadcasts to `target` one way only (ONNX "unidirectional" broadcasting, e.g. Gemm's C). */

@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import type { Attrs } from '../registry';
+import { samePads, windowCount } from '../shapeRules';
 import { enumAttr, fmtShape, intList } from './opArgs';
 
 /**
@@ -67,14 +68,6 @@ export function explicitPads(op: string, pads: readonly number[] | undefined, ra
   return [...pads];
 }
 
-/** Pads [begin, end] that make a SAME window give ceil(in / stride) outputs. */
-function samePads(inSize: number, stride: number, extent: number, upper: boolean): [number, number] {
-  const out = Math.ceil(inSize / stride);
-  const total = Math.max(0, (out - 1) * stride + extent - inSize);
-  const small = Math.floor(total / 2);
-  return upper ? [small, total - small] : [total - small, small];
-}
-
 /** Lifts per-axis values of an op of `rank` spatial axes to three, filling leading axes with `fill`. */
 function lift(values: readonly number[], fill: number): Triple {
   const t: Triple = [fill, fill, fill];
@@ -99,14 +92,12 @@ export function slidingWindow(
   for (let i = 0; i < rank; i++) {
     const extent = (kernel[i] - 1) * dilations[i] + 1;
     if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-      [pads[i], pads[rank + i]] = samePads(inSpatial[i], strides[i], extent, autoPad === 'SAME_UPPER');
+      [pads[i], pads[rank + i]] = samePads(inSpatial[i], kernel[i], strides[i], dilations[i], autoPad === 'SAME_UPPER');
       out.push(Math.ceil(inSpatial[i] / strides[i]));
       continue;
     }
-    const span = inSpatial[i] + pads[i] + pads[rank + i] - extent;
-    let n = (ceilMode ? Math.ceil(span / strides[i]) : Math.floor(span / strides[i])) + 1;
-    if (ceilMode && n > 1 && (n - 1) * strides[i] >= inSpatial[i] + pads[i]) n--;
-    if (span < 0 || n < 1) {
+    const n = windowCount(inSpatial[i], extent, strides[i], pads[i], pads[rank + i], ceilMode);
+    if (n < 1) {
       throw new EngineError(
         `the window (kernel ${fmtShape(kernel)}, dilations ${fmtShape(dilations)}) is larger than the padded input ` +
         `${fmtShape(inSpatial)} on spatial axis ${i}`, op);

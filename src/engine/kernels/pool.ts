@@ -1,4 +1,5 @@
 import { EngineError } from '../errors';
+import { samePads } from '../shapeRules';
 import { Tensor } from '../tensor';
 import { checkImage } from './conv';
 import type { Window3, WindowOptions } from './convGeometry';
@@ -50,8 +51,7 @@ function poolWindow(op: string, x: Tensor, opts: PoolOptions): { win: Window3; t
   // The end padding a SAME window implies is whatever makes the last window fit; only countIncludePad reads it.
   const padEnd = (axis: number): number => {
     if (opts.autoPad === 'SAME_UPPER' || opts.autoPad === 'SAME_LOWER') {
-      const extent = (win.kernel[axis] - 1) * win.dilations[axis] + 1;
-      return Math.max(0, (win.outSize[axis] - 1) * win.strides[axis] + extent - win.inSize[axis] - win.padBegin[axis]);
+      return samePads(win.inSize[axis], win.kernel[axis], win.strides[axis], win.dilations[axis], opts.autoPad === 'SAME_UPPER')[1];
     }
     if (opts.autoPad === 'VALID' || !opts.pads || opts.pads.length === 0 || axis < 3 - rank) return 0;
     return opts.pads[rank + axis - (3 - rank)];

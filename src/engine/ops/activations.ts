@@ -5,13 +5,16 @@ import {
   SELU_ALPHA, SELU_GAMMA, clip, elu, gelu, hardSigmoid, leakyRelu, relu, selu, sigmoid, silu, softplus, softsign, tanh,
 } from '../kernels/activations';
 import { enumAttr, floatAttr, numberList, required } from '../kernels/opArgs';
+import { sameAsFirst } from '../shapeRules';
 
 export {
   SELU_ALPHA, SELU_GAMMA, clip, elu, gelu, hardSigmoid, leakyRelu, relu, selu, sigmoid, silu, softplus, softsign, tanh,
 } from '../kernels/activations';
 
 function activation(name: string, doc: string, f: (x: Tensor, attrs: Attrs) => Tensor): OpDef {
-  return { name, doc, minInputs: 1, maxInputs: 1, run: (inputs, attrs) => [f(required(name, inputs, 0, 'x'), attrs)] };
+  return {
+    name, doc, minInputs: 1, maxInputs: 1, run: (inputs, attrs) => [f(required(name, inputs, 0, 'x'), attrs)], shape: sameAsFirst(name),
+  };
 }
 
 /** A clip bound: the input when the node has it (a scalar), else the attribute, else none. */
@@ -45,5 +48,6 @@ export const activationsOps: readonly OpDef[] = [
     maxInputs: 3,
     run: (inputs, attrs) => [clip(required('clip', inputs, 0, 'x'),
       bound('min', inputs[1], attrs) ?? -Infinity, bound('max', inputs[2], attrs) ?? Infinity)],
+    shape: sameAsFirst('clip'),
   },
 ];

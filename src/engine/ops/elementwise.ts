@@ -2,6 +2,7 @@ import type { OpDef } from '../registry';
 import type { Tensor } from '../tensor';
 import { add, div, max, min, mul, pow, sub } from '../kernels/binary';
 import { required } from '../kernels/opArgs';
+import { broadcasting, sameAsFirst } from '../shapeRules';
 import { abs, ceil, erf, exp, floor, identity, log, neg, reciprocal, sqrt } from '../kernels/unary';
 
 export { add, div, max, min, mul, pow, promoteDtypes, sub } from '../kernels/binary';
@@ -14,11 +15,12 @@ function binary(name: string, doc: string, f: (a: Tensor, b: Tensor) => Tensor):
     minInputs: 2,
     maxInputs: 2,
     run: (inputs) => [f(required(name, inputs, 0, 'a'), required(name, inputs, 1, 'b'))],
+    shape: broadcasting(name),
   };
 }
 
 function unary(name: string, doc: string, f: (x: Tensor) => Tensor): OpDef {
-  return { name, doc, minInputs: 1, maxInputs: 1, run: (inputs) => [f(required(name, inputs, 0, 'x'))] };
+  return { name, doc, minInputs: 1, maxInputs: 1, run: (inputs) => [f(required(name, inputs, 0, 'x'))], shape: sameAsFirst(name) };
 }
 
 /** Elementwise arithmetic (NumPy broadcasting) and math functions, as ONNX defines them (docs/ops.md). */

@@ -1,6 +1,7 @@
 import type { OpDef } from '../registry';
 import { gather } from '../kernels/gather';
 import { intAttr, required } from '../kernels/opArgs';
+import { needShape, normAxis } from '../shapeRules';
 
 export { gather } from '../kernels/gather';
 
@@ -14,5 +15,10 @@ export const gatherOps: readonly OpDef[] = [
     run: (inputs, attrs) => [
       gather(required('gather', inputs, 0, 'data'), required('gather', inputs, 1, 'indices'), intAttr('gather', attrs, 'axis', 0)),
     ],
+    shape: (inputs, attrs) => {
+      const data = needShape('gather', inputs, 0);
+      const axis = normAxis(intAttr('gather', attrs, 'axis', 0), data.length);
+      return [[...data.slice(0, axis), ...needShape('gather', inputs, 1), ...data.slice(axis + 1)]];
+    },
   },
 ];

@@ -1,5 +1,6 @@
 import { OpRegistry } from '../registry';
 import { activationsOps } from './activations';
+import { controlOps } from './control';
 import { convOps } from './conv';
 import { elementwiseOps } from './elementwise';
 import { gatherOps } from './gather';
@@ -17,14 +18,15 @@ import { reduceOps } from './reduce';
 import { resizeOps } from './resize';
 import { shapeOps } from './shape';
 import { softmaxOps } from './softmax';
+import { tfOps } from './tf';
 
 /** A registry holding every op the engine implements. */
 export function createDefaultOps(): OpRegistry {
   const reg = new OpRegistry();
   for (const group of [
-    elementwiseOps, activationsOps, matmulOps, reduceOps, softmaxOps,
+    elementwiseOps, activationsOps, matmulOps, reduceOps, softmaxOps, tfOps,
     convOps, poolOps, normOps, shapeOps, gatherOps, resizeOps, padOps,
-    logicOps, onnxMiscOps, onnxMathOps, onnxReduceOps, onnxNormOps, recurrentOps,
+    logicOps, controlOps, onnxMiscOps, onnxMathOps, onnxReduceOps, onnxNormOps, recurrentOps,
   ]) {
     for (const def of group) reg.register(def);
   }

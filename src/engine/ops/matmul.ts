@@ -1,6 +1,8 @@
 import type { OpDef } from '../registry';
+import { broadcastsTo } from '../kernels/broadcast';
 import { gemm, matmul } from '../kernels/matmul';
 import { floatAttr, intAttr, required } from '../kernels/opArgs';
+import { ShapeError, fmt, matmulShape, needShape } from '../shapeRules';
 
 export { gemm, matmul } from '../kernels/matmul';
 export type { GemmOptions } from '../kernels/matmul';
@@ -14,6 +16,7 @@ export const matmulOps: readonly OpDef[] = [
     minInputs: 2,
     maxInputs: 2,
     run: (inputs) => [matmul(required('matmul', inputs, 0, 'a'), required('matmul', inputs, 1, 'b'))],
+    shape: (inputs) => [matmulShape(needShape('matmul', inputs, 0), needShape('matmul', inputs, 1))],
   },
   {
     name: 'gemm',
@@ -26,5 +29,17 @@ export const matmulOps: readonly OpDef[] = [
       transA: intAttr('gemm', attrs, 'transA', 0) !== 0,
       transB: intAttr('gemm', attrs, 'transB', 0) !== 0,
     })],
+    shape: (inputs, attrs) => {
+      const [a, b, c] = [needShape('gemm', inputs, 0), needShape('gemm', inputs, 1), inputs[2]];
+      if (a.length !== 2 || b.length !== 2) throw new ShapeError(`gemm needs 2-D operands, got ${fmt(a)} and ${fmt(b)}`);
+      const transA = intAttr('gemm', attrs, 'transA', 0) !== 0;
+      const transB = intAttr('gemm', attrs, 'transB', 0) !== 0;
+      const [m, ka] = transA ? [a[1], a[0]] : [a[0], a[1]];
+      const [kb, n] = transB ? [b[1], b[0]] : [b[0], b[1]];
+      if (ka !== kb) throw new ShapeError(`gemm inner dimensions ${ka} and ${kb} differ`);
+      // c broadcasts one way only: to [m, n], never beyond it.
+      if (c && !broadcastsTo(c, [m, n])) throw new ShapeError(`gemm's c ${fmt(c)} does not broadcast to ${fmt([m, n])}`);
+      return [[m, n]];
+    },
   },
 ];

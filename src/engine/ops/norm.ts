@@ -3,6 +3,7 @@ import type { OpDef } from '../registry';
 import type { Tensor } from '../tensor';
 import { batchNormalization, layerNormalization } from '../kernels/norm';
 import { floatAttr, intAttr } from '../kernels/opArgs';
+import { needShape, normAxis, sameAsFirst } from '../shapeRules';
 
 function need(op: string, name: string, t: Tensor | undefined): Tensor {
   if (!t) throw new EngineError(`input '${name}' is required`, op);
@@ -25,6 +26,7 @@ export const normOps: readonly OpDef[] = [
         floatAttr(op, attrs, 'epsilon', 1e-5),
       )];
     },
+    shape: sameAsFirst('batchNormalization'),
   },
   {
     name: 'layerNormalization',
@@ -37,6 +39,12 @@ export const normOps: readonly OpDef[] = [
       const r = layerNormalization(need(op, 'x', x), need(op, 'scale', scale), bias,
         intAttr(op, attrs, 'axis', -1), floatAttr(op, attrs, 'epsilon', 1e-5));
       return [r.y, r.mean, r.invStdDev];
+    },
+    shape: (inputs, attrs) => {
+      const x = needShape('layerNormalization', inputs, 0);
+      const axis = normAxis(intAttr('layerNormalization', attrs, 'axis', -1), x.length);
+      const stats = x.map((d, i) => (i < axis ? d : 1));
+      return [[...x], stats, [...stats]];
     },
   },
 ];

@@ -1,13 +1,14 @@
 import type { OpDef } from '../registry';
 import type { Tensor } from '../tensor';
 import { floatAttr, intAttr, required } from '../kernels/opArgs';
+import { broadcasting, sameAsFirst } from '../shapeRules';
 import { celu, floatFunction, mod, prelu, sign, thresholdedRelu } from '../kernels/unaryMore';
 import type { FloatFunction } from '../kernels/unaryMore';
 
 export { celu, floatFunction, mod, prelu, roundHalfEven, sign, thresholdedRelu } from '../kernels/unaryMore';
 
 function unary(name: string, doc: string, f: (x: Tensor) => Tensor): OpDef {
-  return { name, doc, minInputs: 1, maxInputs: 1, run: (inputs) => [f(required(name, inputs, 0, 'x'))] };
+  return { name, doc, minInputs: 1, maxInputs: 1, run: (inputs) => [f(required(name, inputs, 0, 'x'))], shape: sameAsFirst(name) };
 }
 
 const FLOAT_DOCS: Readonly<Record<FloatFunction, string>> = {
@@ -29,6 +30,7 @@ export const onnxMathOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: (inputs, attrs) => [celu(required('celu', inputs, 0, 'x'), floatAttr('celu', attrs, 'alpha', 1))],
+    shape: sameAsFirst('celu'),
   },
   {
     name: 'thresholdedRelu',
@@ -36,6 +38,7 @@ export const onnxMathOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: (inputs, attrs) => [thresholdedRelu(required('thresholdedRelu', inputs, 0, 'x'), floatAttr('thresholdedRelu', attrs, 'alpha', 1))],
+    shape: sameAsFirst('thresholdedRelu'),
   },
   {
     name: 'prelu',
@@ -43,6 +46,7 @@ export const onnxMathOps: readonly OpDef[] = [
     minInputs: 2,
     maxInputs: 2,
     run: (inputs) => [prelu(required('prelu', inputs, 0, 'X'), required('prelu', inputs, 1, 'slope'))],
+    shape: broadcasting('prelu'),
   },
   {
     name: 'mod',
@@ -50,5 +54,6 @@ export const onnxMathOps: readonly OpDef[] = [
     minInputs: 2,
     maxInputs: 2,
     run: (inputs, attrs) => [mod(required('mod', inputs, 0, 'A'), required('mod', inputs, 1, 'B'), intAttr('mod', attrs, 'fmod', 0) !== 0)],
+    shape: broadcasting('mod'),
   },
 ];

@@ -10,6 +10,8 @@ import { cumSum, trilu } from '../kernels/scan';
 import { intAttr, intList, numberList, required } from '../kernels/opArgs';
 import { topK } from '../kernels/topK';
 import { identity } from '../kernels/unary';
+import { ShapeError, broadcasting, fmt, fromAttr, needShape, normAxis, sameAsFirst } from '../shapeRules';
+import { poolShape } from './pool';
 
 export { constantOfShape, range, size, tile } from '../kernels/generate';
 export { topK } from '../kernels/topK';
@@ -28,6 +30,7 @@ function variadic(name: string, doc: string, fold: (a: Tensor, b: Tensor) => Ten
       const folded = xs.slice(1).reduce(fold, identity(xs[0]));
       return [finish ? finish(folded, xs.length) : folded];
     },
+    shape: broadcasting(name),
   };
 }
 
@@ -51,6 +54,11 @@ export const onnxMiscOps: readonly OpDef[] = [
       }
       return [constantOfShape(shape, value ?? undefined)];
     },
+    shape: (_inputs, attrs) => {
+      const shape = fromAttr('constantOfShape', 'shape', intList('constantOfShape', 'shape', undefined, attrs.shape));
+      if (shape.some((d) => d < 0)) throw new ShapeError(`constantOfShape's shape ${fmt(shape)} holds a negative dimension`);
+      return [shape];
+    },
   },
   {
     name: 'range',
@@ -69,14 +77,28 @@ export const onnxMiscOps: readonly OpDef[] = [
       if (repeats === undefined) throw new EngineError(`needs 'repeats' as input 1 or as an attribute`, 'tile');
       return [tile(required('tile', inputs, 0, 'input'), repeats)];
     },
+    shape: (inputs, attrs) => {
+      const x = needShape('tile', inputs, 0);
+      const repeats = fromAttr('tile', 'repeats', intList('tile', 'repeats', undefined, attrs.repeats));
+      if (repeats.length !== x.length || repeats.some((r) => r < 0)) {
+        throw new ShapeError(`tile repeats ${fmt(repeats)} must be ${x.length} counts of 0 or more for ${fmt(x)}`);
+      }
+      return [x.map((d, i) => d * repeats[i])];
+    },
   },
-  { name: 'size', doc: 'The number of elements, as an int64 scalar.', minInputs: 1, maxInputs: 1, run: (inputs) => [size(required('size', inputs, 0, 'data'))] },
+  { name: 'size', doc: 'The number of elements, as an int64 scalar.', minInputs: 1, maxInputs: 1, run: (inputs) => [size(required('size', inputs, 0, 'data'))],
+    shape: (inputs) => {
+      needShape('size', inputs, 0);
+      return [[]];
+    },
+  },
   {
     name: 'castLike',
     doc: 'Converts input to the dtype of target_type.',
     minInputs: 2,
     maxInputs: 2,
     run: (inputs) => [cast(required('castLike', inputs, 0, 'input'), required('castLike', inputs, 1, 'target_type').dtype)],
+    shape: sameAsFirst('castLike'),
   },
   {
     name: 'dropout',
@@ -94,6 +116,10 @@ export const onnxMiscOps: readonly OpDef[] = [
       }
       return [identity(x), new Tensor('bool', x.shape, new Uint8Array(x.size).fill(1))];
     },
+    shape: (inputs) => {
+      const x = needShape('dropout', inputs, 0);
+      return [[...x], [...x]];
+    },
   },
   variadic('sum', 'Elementwise sum of all inputs, broadcast.', add),
   variadic('mean', 'Elementwise mean of all inputs, broadcast.', add, (t, n) => div(t, Tensor.scalar(n, t.dtype))),
@@ -108,6 +134,14 @@ export const onnxMiscOps: readonly OpDef[] = [
       const k = intList('topK', 'k', inputs[1], attrs.k);
       if (k === undefined || k.length !== 1) throw new EngineError(`needs one 'k' as input 1 or as an attribute`, 'topK');
       return topK(required('topK', inputs, 0, 'X'), k[0], intAttr('topK', attrs, 'axis', -1), intAttr('topK', attrs, 'largest', 1) !== 0);
+    },
+    shape: (inputs, attrs) => {
+      const x = needShape('topK', inputs, 0);
+      const k = fromAttr('topK', 'k', intList('topK', 'k', undefined, attrs.k));
+      const axis = normAxis(intAttr('topK', attrs, 'axis', -1), x.length);
+      if (k.length !== 1 || k[0] < 0 || k[0] > x[axis]) throw new ShapeError(`topK's k ${fmt(k)} must be one count from 0 to ${x[axis]} for ${fmt(x)}`);
+      const out = x.map((d, i) => (i === axis ? k[0] : d));
+      return [out, [...out]];
     },
   },
   {
@@ -124,6 +158,10 @@ export const onnxMiscOps: readonly OpDef[] = [
         storageOrder: intAttr(op, attrs, 'storageOrder', 0),
       });
     },
+    shape: (inputs, attrs) => {
+      const y = poolShape('maxPoolWithIndices', inputs, attrs);
+      return [y, [...y]];
+    },
   },
   {
     name: 'cumSum',
@@ -136,6 +174,11 @@ export const onnxMiscOps: readonly OpDef[] = [
       return [cumSum(required('cumSum', inputs, 0, 'x'), axis[0], intAttr('cumSum', attrs, 'exclusive', 0) !== 0,
         intAttr('cumSum', attrs, 'reverse', 0) !== 0)];
     },
+    shape: (inputs) => {
+      const x = needShape('cumSum', inputs, 0);
+      if (x.length === 0) throw new ShapeError('cumSum needs an input of rank 1 or more, got a scalar');
+      return [[...x]];
+    },
   },
   {
     name: 'trilu',
@@ -145,6 +188,11 @@ export const onnxMiscOps: readonly OpDef[] = [
     run: (inputs, attrs) => {
       const k = intList('trilu', 'k', inputs[1], attrs.k)?.[0] ?? 0;
       return [trilu(required('trilu', inputs, 0, 'input'), k, intAttr('trilu', attrs, 'upper', 1) !== 0)];
+    },
+    shape: (inputs) => {
+      const x = needShape('trilu', inputs, 0);
+      if (x.length < 2) throw new ShapeError(`trilu needs an input of rank 2 or more, got ${fmt(x)}`);
+      return [[...x]];
     },
   },
 ];

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor';
 import { batchNormalizationTraining, instanceNormalization } from '../kernels/normMore';
 import { floatAttr, intAttr, prod, required } from '../kernels/opArgs';
 import { logSoftmax, softmax } from '../kernels/softmax';
+import { ShapeError, fmt, needShape, sameAsFirst } from '../shapeRules';
 
 export { batchNormalizationTraining, instanceNormalization } from '../kernels/normMore';
 
@@ -28,6 +29,14 @@ function coerced(name: string, f: (x: Tensor, axis: number) => Tensor): OpDef {
       const flat = x.reshape([prod(x.shape, 0, a), prod(x.shape, a)]);
       return [f(flat, 1).reshape(x.shape)];
     },
+    shape: (inputs, attrs) => {
+      const x = needShape(name, inputs, 0);
+      const axis = intAttr(name, attrs, 'axis', 1);
+      if (axis < -x.length || axis > x.length || (x.length > 0 && axis === x.length)) {
+        throw new ShapeError(`axis ${axis} is out of range for rank ${x.length}`);
+      }
+      return [[...x]];
+    },
   };
 }
 
@@ -41,6 +50,7 @@ export const onnxNormOps: readonly OpDef[] = [
     run: (inputs, attrs) => [instanceNormalization(required('instanceNormalization', inputs, 0, 'input'),
       required('instanceNormalization', inputs, 1, 'scale'), required('instanceNormalization', inputs, 2, 'B'),
       floatAttr('instanceNormalization', attrs, 'epsilon', 1e-5))],
+    shape: sameAsFirst('instanceNormalization'),
   },
   {
     name: 'batchNormalizationTraining',
@@ -52,6 +62,11 @@ export const onnxNormOps: readonly OpDef[] = [
       return batchNormalizationTraining(required(op, inputs, 0, 'X'), required(op, inputs, 1, 'scale'), required(op, inputs, 2, 'B'),
         required(op, inputs, 3, 'input_mean'), required(op, inputs, 4, 'input_var'),
         floatAttr(op, attrs, 'epsilon', 1e-5), floatAttr(op, attrs, 'momentum', 0.9));
+    },
+    shape: (inputs) => {
+      const x = needShape('batchNormalizationTraining', inputs, 0);
+      if (x.length < 2) throw new ShapeError(`input ${fmt(x)} must be [N, C, ...]`);
+      return [[...x], [x[1]], [x[1]]];
     },
   },
   coerced('softmaxCoerced', softmax),

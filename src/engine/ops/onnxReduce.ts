@@ -2,7 +2,7 @@ import type { OpDef } from '../registry';
 import { intAttr, required } from '../kernels/opArgs';
 import { argMin, reduceExtra } from '../kernels/reduceMore';
 import type { ExtraReduceKind } from '../kernels/reduceMore';
-import { reductionOp } from './reduce';
+import { argShape, reductionOp } from './reduce';
 
 export { argMin, reduceExtra } from '../kernels/reduceMore';
 export type { ExtraReduceKind } from '../kernels/reduceMore';
@@ -26,5 +26,6 @@ export const onnxReduceOps: readonly OpDef[] = [
     maxInputs: 1,
     run: (inputs, attrs) => [argMin(required('argMin', inputs, 0, 'data'), intAttr('argMin', attrs, 'axis', 0),
       intAttr('argMin', attrs, 'keepdims', 1) !== 0, intAttr('argMin', attrs, 'selectLastIndex', 0) !== 0)],
+    shape: (inputs, attrs) => argShape('argMin', inputs, attrs),
   },
 ];

@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import type { OpDef } from '../registry';
+import { ShapeError, fmt, fromAttr, needShape } from '../shapeRules';
 import { PAD_MODES, pad } from '../kernels/pad';
 import { enumAttr, normalizeAxes, intList, numberList, required } from '../kernels/opArgs';
 
@@ -38,6 +39,17 @@ export const padOps: readonly OpDef[] = [
         throw new EngineError(`'value' must be one number, got ${values.length}`, 'pad');
       }
       return [pad(x, pads, enumAttr('pad', attrs, 'mode', PAD_MODES, 'constant'), values?.[0] ?? 0)];
+    },
+    shape: (inputs, attrs) => {
+      const x = needShape('pad', inputs, 0);
+      const given = fromAttr('pad', 'pads', intList('pad', 'pads', undefined, attrs.pads));
+      const axesList = intList('pad', 'axes', undefined, attrs.axes);
+      const axes = axesList === undefined ? x.map((_, i) => i) : normalizeAxes('pad', axesList, x.length);
+      if (given.length !== 2 * axes.length) throw new ShapeError(`pads ${fmt(given)} must have ${2 * axes.length} entries for ${fmt(x)}`);
+      const out = [...x];
+      axes.forEach((a, i) => (out[a] += given[i] + given[i + axes.length]));
+      if (out.some((d) => d < 0)) throw new ShapeError(`pads ${fmt(given)} remove more than ${fmt(x)} holds`);
+      return [out];
     },
   },
 ];

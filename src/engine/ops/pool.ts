@@ -1,7 +1,9 @@
 import { EngineError } from '../errors';
 import type { Attrs, OpDef } from '../registry';
-import type { Tensor } from '../tensor';
-import { readWindowOptions } from '../kernels/convGeometry';
+import type { Shape, Tensor } from '../tensor';
+import { perAxis, readWindowOptions } from '../kernels/convGeometry';
+import { ShapeError } from '../shapeRules';
+import { imageShape, windowOutput } from './conv';
 import { intAttr, intList } from '../kernels/opArgs';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from '../kernels/pool';
 import type { PoolOptions } from '../kernels/pool';
@@ -17,6 +19,23 @@ function poolOptions(op: string, attrs: Attrs): PoolOptions {
   return { ...readWindowOptions(op, attrs), kernelShape, ceilMode: intAttr(op, attrs, 'ceilMode', 0) !== 0 };
 }
 
+/** Output shape of the windowed pools, through the window geometry their kernels use. */
+export function poolShape(op: string, inputs: readonly (Shape | undefined)[], attrs: Attrs): number[] {
+  const x = imageShape(op, inputs);
+  const given = intList(op, 'kernelShape', undefined, attrs.kernelShape);
+  if (!given || given.length === 0) throw new ShapeError(`${op} needs the attribute kernelShape`);
+  const kernel = perAxis(op, 'kernelShape', given, x.length - 2, 1, 1);
+  return [x[0], x[1], ...windowOutput(op, x.slice(2), kernel, readWindowOptions(op, attrs), intAttr(op, attrs, 'ceilMode', 0) !== 0)];
+}
+
+/** Global pools keep N and C and reduce every spatial axis to 1. */
+function globalShape(op: string): (inputs: readonly (Shape | undefined)[]) => Shape[] {
+  return (inputs) => {
+    const x = imageShape(op, inputs);
+    return [[x[0], x[1], ...x.slice(2).map(() => 1)]];
+  };
+}
+
 export const poolOps: readonly OpDef[] = [
   {
     name: 'maxPool',
@@ -24,6 +43,7 @@ export const poolOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: ([x], attrs) => [maxPool(need('maxPool', x), poolOptions('maxPool', attrs))],
+    shape: (inputs, attrs) => [poolShape('maxPool', inputs, attrs)],
   },
   {
     name: 'averagePool',
@@ -34,6 +54,7 @@ export const poolOps: readonly OpDef[] = [
       ...poolOptions('averagePool', attrs),
       countIncludePad: intAttr('averagePool', attrs, 'countIncludePad', 0) !== 0,
     })],
+    shape: (inputs, attrs) => [poolShape('averagePool', inputs, attrs)],
   },
   {
     name: 'globalAveragePool',
@@ -41,6 +62,7 @@ export const poolOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: ([x]) => [globalAveragePool(need('globalAveragePool', x))],
+    shape: globalShape('globalAveragePool'),
   },
   {
     name: 'globalMaxPool',
@@ -48,5 +70,6 @@ export const poolOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: ([x]) => [globalMaxPool(need('globalMaxPool', x))],
+    shape: globalShape('globalMaxPool'),
   },
 ];

@@ -1,9 +1,10 @@
 import { EngineError } from '../errors';
 import type { AttrValue, Attrs, OpDef } from '../registry';
-import type { Tensor } from '../tensor';
+import type { Shape, Tensor } from '../tensor';
 import { enumAttr, floatAttr, intAttr, numberList, required } from '../kernels/opArgs';
 import type { RecurrentOptions } from '../kernels/recurrent';
 import { gru, lstm, rnn } from '../kernels/rnnCells';
+import { ShapeError, fmt, needShape } from '../shapeRules';
 
 export { gru, lstm, rnn } from '../kernels/rnnCells';
 export type { RecurrentInputs, RecurrentOptions } from '../kernels/recurrent';
@@ -37,6 +38,25 @@ function common(op: string, inputs: readonly (Tensor | undefined)[]) {
   };
 }
 
+/**
+ * Outputs Y ([seq, dirs, batch, H], or [batch, seq, dirs, H] with layout 1) and Y_h (and LSTM's Y_c,
+ * [dirs, batch, H] or [batch, dirs, H]); H is hiddenSize or the last dimension of R.
+ */
+function recurrentShape(op: string, states: number) {
+  return (inputs: readonly (Shape | undefined)[], attrs: Attrs): Shape[] => {
+    const x = needShape(op, inputs, 0);
+    const r = needShape(op, inputs, 2);
+    if (x.length !== 3) throw new ShapeError(`${op} needs X of rank 3, got ${fmt(x)}`);
+    const layout = intAttr(op, attrs, 'layout', 0);
+    const [seq, batch] = layout === 0 ? [x[0], x[1]] : [x[1], x[0]];
+    const dirs = options(op, attrs).direction === 'bidirectional' ? 2 : 1;
+    const h = attrs.hiddenSize === undefined ? r[r.length - 1] : intAttr(op, attrs, 'hiddenSize', 0);
+    const y = layout === 0 ? [seq, dirs, batch, h] : [batch, seq, dirs, h];
+    const state = layout === 0 ? [dirs, batch, h] : [batch, dirs, h];
+    return [y, ...Array.from({ length: states }, () => [...state])];
+  };
+}
+
 /** ONNX RNN, GRU and LSTM (opset 22 layouts and gate orders; docs/ops.md). */
 export const recurrentOps: readonly OpDef[] = [
   {
@@ -45,6 +65,7 @@ export const recurrentOps: readonly OpDef[] = [
     minInputs: 3,
     maxInputs: 6,
     run: (inputs, attrs) => rnn(common('rnn', inputs), options('rnn', attrs)),
+    shape: recurrentShape('rnn', 1),
   },
   {
     name: 'gru',
@@ -52,6 +73,7 @@ export const recurrentOps: readonly OpDef[] = [
     minInputs: 3,
     maxInputs: 6,
     run: (inputs, attrs) => gru(common('gru', inputs), options('gru', attrs)),
+    shape: recurrentShape('gru', 1),
   },
   {
     name: 'lstm',
@@ -59,5 +81,6 @@ export const recurrentOps: readonly OpDef[] = [
     minInputs: 3,
     maxInputs: 8,
     run: (inputs, attrs) => lstm({ ...common('lstm', inputs), initialC: inputs[6], P: inputs[7] }, options('lstm', attrs)),
+    shape: recurrentShape('lstm', 2),
   },
 ];

@@ -3,6 +3,7 @@ import type { Attrs, OpDef } from '../registry';
 import type { Tensor } from '../tensor';
 import { COORDINATE_MODES, NEAREST_MODES, RESIZE_MODES, resize } from '../kernels/resize';
 import { enumAttr, floatAttr, fmtShape, intAttr, intList, normalizeAxes, numberList, required } from '../kernels/opArgs';
+import { needShape } from '../shapeRules';
 
 export { resize, sourceCoordinate } from '../kernels/resize';
 export type { CoordinateTransformationMode, NearestMode, ResizeMode, ResizeOptions } from '../kernels/resize';
@@ -86,6 +87,12 @@ export const resizeOps: readonly OpDef[] = [
         cubicCoeffA: floatAttr(OP, attrs, 'cubicCoeffA', -0.75),
         excludeOutside: intAttr(OP, attrs, 'excludeOutside', 0) !== 0,
       })];
+    },
+    // The scales or sizes come as attributes here (a loader folds constant inputs into them).
+    shape: (inputs, attrs) => {
+      const scales = numberList(OP, 'scales', undefined, attrs.scales);
+      const sizes = intList(OP, 'sizes', undefined, attrs.sizes);
+      return [resizeTarget(needShape(OP, inputs, 0), scales?.length ? scales : undefined, sizes?.length ? sizes : undefined, attrs).outShape];
     },
   },
 ];

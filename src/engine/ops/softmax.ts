@@ -1,6 +1,15 @@
-import type { OpDef } from '../registry';
+import type { Attrs, OpDef } from '../registry';
 import { intAttr, required } from '../kernels/opArgs';
 import { logSoftmax, softmax } from '../kernels/softmax';
+import { needShape, normAxis } from '../shapeRules';
+import type { Shape } from '../tensor';
+
+/** Softmax keeps the input's shape; the axis must exist (a scalar or an empty input takes any, as in the kernel). */
+const alongAxis = (op: string) => (inputs: readonly (Shape | undefined)[], attrs: Attrs): Shape[] => {
+  const x = needShape(op, inputs, 0);
+  if (x.length > 0 && !x.includes(0)) normAxis(intAttr(op, attrs, 'axis', -1), x.length);
+  return [[...x]];
+};
 
 export { logSoftmax, softmax } from '../kernels/softmax';
 
@@ -12,6 +21,7 @@ export const softmaxOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: (inputs, attrs) => [softmax(required('softmax', inputs, 0, 'x'), intAttr('softmax', attrs, 'axis', -1))],
+    shape: alongAxis('softmax'),
   },
   {
     name: 'logSoftmax',
@@ -19,5 +29,6 @@ export const softmaxOps: readonly OpDef[] = [
     minInputs: 1,
     maxInputs: 1,
     run: (inputs, attrs) => [logSoftmax(required('logSoftmax', inputs, 0, 'x'), intAttr('logSoftmax', attrs, 'axis', -1))],
+    shape: alongAxis('logSoftmax'),
   },
 ];

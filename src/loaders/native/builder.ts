@@ -134,15 +134,16 @@ export class ModuleBuilder {
 
   /**
    * Emits one op call. `name` gives a readable node name (default: the op). Shapes are inferred now; a
-   * mismatch is reported against this module's layer.
+   * mismatch is reported against this module's layer. `keep` keeps only the first outputs of an op that has
+   * optional trailing ones (layerNormalization's mean and inverse deviation).
    */
-  call(op: string, inputs: readonly (Value | undefined)[], attrs: Attrs = {}, name?: string): Value[] {
+  call(op: string, inputs: readonly (Value | undefined)[], attrs: Attrs = {}, name?: string, keep?: number): Value[] {
     const { doc } = this.model;
     const nodeName = this.nodeName(name ?? op);
     const id = joinId(this.id, nodeName);
     let shapes: number[][] | undefined;
     try {
-      shapes = inferOpShapes(op, inputs.map((v) => v?.shape), attrs);
+      shapes = inferOpShapes(op, inputs.map((v) => v?.shape), attrs)?.slice(0, keep);
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
       const given = inputs.filter((v): v is Value => !!v).map((v) => `${fmt(v.shape)} from ${v.from}`).join(' and ');
@@ -165,7 +166,7 @@ export class ModuleBuilder {
 
   /** Emits an op with one output. */
   op(op: string, inputs: readonly (Value | undefined)[], attrs: Attrs = {}, name?: string): Value {
-    return this.call(op, inputs, attrs, name)[0];
+    return this.call(op, inputs, attrs, name, 1)[0];
   }
 
   /** The layer's spec of a weight role, if its `weights` lists it. */

@@ -2,6 +2,8 @@ import { Tensor } from '../../engine/tensor';
 import type { DType } from '../../engine/tensor';
 import type { Example, Model, ValueInfo } from '../../model/ir';
 import { fmt } from '../../model/shapes';
+import { layOut } from '../../model/specialize';
+import { validateModel } from '../../model/validate';
 import { ModelError } from '../../model/errors';
 import type { LoadOptions } from '../types';
 import { ModelBuilder, ModuleBuilder, renameValue } from './builder';
@@ -10,7 +12,6 @@ import type { WeightFiles } from './files';
 import type { JsonDocument, JsonNode } from './json';
 import { describe, entries, items, prop } from './json';
 import { LayerListBuilder } from './layerList';
-import { readShape } from './literal';
 import { Budget, WeightResolver } from './weights';
 
 export const FORMAT = 'layerstep/1';
@@ -29,8 +30,22 @@ function notAModel(doc: JsonDocument, hint = ''): ModelError {
     '"inputs" (one input with a name and a shape) and "layers" (an array of layer objects).', doc.file);
 }
 
-/** Reads and checks a parsed `layerstep/1` document into a model, inferring every value's shape. */
+/**
+ * Reads and checks a parsed `layerstep/1` document into a model, inferring every value's shape. An input whose
+ * shape has `null` axes is laid out for each run's sizes (src/model/specialize.ts), sharing its weights.
+ */
 export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOptions): Model {
+  checkHeader(doc);
+  const input = readInput(doc, doc.root);
+  return layOut([{ name: input.name, dtype: input.dtype, shape: input.dims }], (shapes) => {
+    const laid = layModel(doc, files, options, { ...input, shape: [...(shapes.get(input.name) ?? input.shape)] });
+    validateModel(laid);
+    return laid;
+  });
+}
+
+/** The document is a model: an object saying our format, with only the properties a model has. */
+function checkHeader(doc: JsonDocument): void {
   const root = doc.root;
   if (root.type !== 'object') throw notAModel(doc, ` (it holds ${describe(root)})`);
   const format = prop(root, 'format');
@@ -41,13 +56,17 @@ export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOp
   for (const [key, keyNode] of entries(root)) {
     if (!TOP_KEYS.includes(key)) throw doc.error(keyNode, `a model has no property '${key}'; it takes ${TOP_KEYS.join(', ')}.`);
   }
+}
+
+/** The model laid out for one input shape. */
+function layModel(doc: JsonDocument, files: WeightFiles, options: LoadOptions, input: InputDecl): Model {
+  const root = doc.root;
   const metadata = prop(root, 'metadata');
   if (metadata && metadata.type !== 'object') throw doc.error(metadata, `"metadata" is ${describe(metadata)}; expected an object.`);
   optionalString(doc, root, 'description');
   const name = optionalString(doc, root, 'name') ?? doc.shortName.replace(/\.json$/i, '');
   const weightsFile = optionalString(doc, root, 'weightsFile');
   const output = optionalString(doc, root, 'output') ?? DEFAULT_OUTPUT_NAME;
-  const input = readInput(doc, root);
 
   const resolver = new WeightResolver(doc, files, new Budget(options.maxBytes), weightsFile);
   const mb = new ModelBuilder(doc, resolver, options.maxBytes);
@@ -75,7 +94,7 @@ export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOp
   const examples = readExamples(doc, root, resolver, input);
   return {
     format: FORMAT, name, file: doc.file,
-    inputs: [{ name: input.name, dtype: input.dtype, shape: input.shape }],
+    inputs: [{ name: input.name, dtype: input.dtype, shape: input.dims }],
     outputs, weights: mb.weights, pendingWeights: mb.pending.size ? mb.pending : undefined, root: model.draft, labels, examples, shapes: mb.shapes,
   };
 }
@@ -89,6 +108,9 @@ function optionalString(doc: JsonDocument, node: JsonNode, key: string): string 
 
 interface InputDecl {
   readonly name: string;
+  /** As declared: `null` where the size is open. */
+  readonly dims: readonly (number | null)[];
+  /** The sizes this layout is for. */
   readonly shape: number[];
   readonly dtype: DType;
   readonly node: JsonNode;
@@ -108,10 +130,14 @@ function readInput(doc: JsonDocument, root: JsonNode): InputDecl {
   const name = optionalString(doc, node, 'name') ?? DEFAULT_INPUT_NAME;
   const shapeNode = prop(node, 'shape');
   if (!shapeNode) throw doc.error(node, `input '${name}' needs a "shape" with the batch dimension, e.g. [1, 784].`);
-  const shape = readShape(doc, shapeNode, `input '${name}' shape`);
-  if (shape.length === 0 || shape.some((d) => d < 1)) {
-    throw doc.error(shapeNode, `input '${name}' has shape ${fmt(shape)}; give every dimension, batch first, each at least 1.`);
+  const dimOk = (d: JsonNode): boolean => d.type === 'null' || (d.type === 'number' && Number.isInteger(d.value) && (d.value as number) >= 1);
+  if (shapeNode.type !== 'array' || items(shapeNode).length === 0 || !items(shapeNode).every(dimOk)) {
+    const shown = shapeNode.type === 'array' && items(shapeNode).every((d) => d.type === 'number' || d.type === 'null')
+      ? `[${items(shapeNode).map((d) => (d.type === 'null' ? 'null' : String(d.value))).join(', ')}]` : describe(shapeNode);
+    throw doc.error(shapeNode, `input '${name}' has shape ${shown}; give every dimension, batch first, each at least 1 or null where any size goes.`);
   }
+  const dims = items(shapeNode).map((d) => (d.type === 'null' ? null : (d.value as number)));
+  const shape = dims.map((d) => d ?? 1);
   const dtypeNode = prop(node, 'dtype');
   let dtype: DType = 'float32';
   if (dtypeNode) {
@@ -120,7 +146,7 @@ function readInput(doc: JsonDocument, root: JsonNode): InputDecl {
     }
     dtype = dtypeNode.value as DType;
   }
-  return { name, shape, dtype, node: shapeNode };
+  return { name, dims, shape, dtype, node: shapeNode };
 }
 
 function readLabels(doc: JsonDocument, root: JsonNode, y: Value): string[] | undefined {
@@ -154,8 +180,11 @@ function readExamples(doc: JsonDocument, root: JsonNode, resolver: WeightResolve
       if (key !== input.name) throw doc.error(keyNode, `example '${name}' gives input '${key}' but the model's input is '${input.name}'.`);
       const t = resolver.resolve({
         spec: value, label: `example '${name}'`, role: key, what: `example '${name}' input '${key}'`,
-        valueName: `examples.${name}.${key}`, expected: input.shape, layerNode: ex, dtype: input.dtype,
+        valueName: `examples.${name}.${key}`, expected: input.dims.includes(null) ? undefined : input.shape, layerNode: ex, dtype: input.dtype,
       });
+      if (t.rank !== input.dims.length || input.dims.some((d, k) => d !== null && d !== t.shape[k])) {
+        throw doc.error(value, `example '${name}' input '${key}' has shape ${fmt(t.shape)}, but the input takes [${input.dims.map((d) => d ?? 'null').join(', ')}].`);
+      }
       tensors[key] = input.dtype === 'float32' ? t : toInteger(doc, value, t, input.dtype, `example '${name}' input '${key}'`);
     }
     if (!tensors[input.name]) throw doc.error(inputs, `example '${name}' has no value for the input '${input.name}'.`);

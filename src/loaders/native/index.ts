@@ -1,6 +1,5 @@
 import { ModelError } from '../../model/errors';
 import type { Model } from '../../model/ir';
-import { validateModel } from '../../model/validate';
 import type { Loader, LoadOptions, ModelSource } from '../types';
 import { FORMAT, readModel } from './document';
 import { WeightFiles } from './files';
@@ -38,8 +37,6 @@ export const nativeLoader: Loader = {
     }
     const doc = new JsonDocument(text.replace(/^\uFEFF/, ' '), source.name);
     const files = await WeightFiles.load(doc, source, options);
-    const model = readModel(doc, files, options);
-    validateModel(model);
-    return model;
+    return readModel(doc, files, options);
   },
 };

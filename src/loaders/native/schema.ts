@@ -128,7 +128,10 @@ export function modelSchema(): Schema {
         description: 'The model\'s input value.',
         properties: {
           name: { type: 'string', minLength: 1, default: 'input', description: 'The input\'s name, used by tensor files and examples (default "input").' },
-          shape: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, description: 'Full shape, batch dimension first, e.g. [1, 784] or [1, 3, 32, 32].' },
+          shape: {
+            type: 'array', minItems: 1, items: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
+            description: 'Full shape, batch dimension first, e.g. [1, 784] or [1, 3, 32, 32]; null for an axis of any size (the batch, an image\'s height), e.g. [null, 784], fixed by each run\'s input.',
+          },
           dtype: { enum: ['float32', 'int32', 'int64'], default: 'float32', description: 'Element type: float32, or int32/int64 for token ids.' },
           description: { type: 'string', description: 'Free text about the input.' },
         },

@@ -1,4 +1,4 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from './proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Tensor } from '../../engine/tensor';
 import { int } from './decode';

@@ -15,3 +15,12 @@ export function constantValue(attrs: Readonly<Record<string, AttrValue>>): Tenso
   if (Array.isArray(vis)) return Tensor.from([vis.length], vis as readonly number[], 'int64');
   return undefined;
 }
+
+/**
+ * Does a Constant node's tensor hold learned values, to be listed among a module's weights like an initializer?
+ * Float tensors do (exporters that write no initializers keep every weight in Constant nodes); integer and bool
+ * tensors are operands (a Reshape's shape, Slice's starts).
+ */
+export function isWeightConstant(t: Tensor | undefined): boolean {
+  return t !== undefined && t.dtype === 'float32';
+}

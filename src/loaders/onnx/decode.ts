@@ -1,12 +1,14 @@
-import { onnx } from 'onnx-proto';
+import { ProtoError, decodeMessage } from './proto';
+import type { Decoded, onnx } from './proto';
 import { ModelError } from '../../model/errors';
 
 /**
- * Reading the protobuf: ModelProto and TensorProto through `onnx-proto` (the official onnx.proto compiled
- * with protobufjs), with every decoding failure turned into one sentence about the file.
+ * Reading the protobuf: ModelProto and TensorProto through our own onnx.proto schema (./proto, on protobufjs),
+ * with every decoding failure turned into one sentence about the file, and the fields of a newer onnx.proto
+ * than ours reported rather than dropped.
  */
 
-/** An int64 as protobufjs gives it: a Long object when the `long` package is present, else a number (or a string from JSON). */
+/** An int64 as a message may hold it: ./proto gives numbers; a Long-like object or a string (from JSON) is accepted too. */
 export type Int64 = number | string | { toNumber(): number } | null | undefined;
 
 /**
@@ -23,17 +25,38 @@ export function int(v: Int64, fallback = 0): number {
 /** The lowest IR version read: IR 3 (ONNX 1.0, opset imports per domain) and later. */
 export const MIN_IR_VERSION = 3;
 
+/** A decoded model file and the fields in it that our onnx.proto does not know (`NodeProto.11`). */
+export interface DecodedModel {
+  readonly proto: onnx.ModelProto;
+  readonly unknownFields: readonly string[];
+}
+
+/** The sentence for a protobuf that could not be read: what the file is not, and why. */
+function refusal(file: string, what: string, e: unknown): ModelError {
+  if (e instanceof ProtoError && e.kind === 'depth') return new ModelError(`${file} is not ${what} Layerstep reads: ${e.message}.`, file);
+  if (e instanceof ProtoError && e.kind === 'size') return new ModelError(`${file} is too large to read: ${e.message}.`, file);
+  return new ModelError(`${file} is not ${what}: its protobuf data is truncated or corrupt (${reason(e)}).`, file);
+}
+
 /**
- * Decodes a model file. Refuses bytes that are not a protobuf (truncated or corrupt), and a protobuf that is
- * not an ONNX model (no graph, no IR version).
+ * The memory the decoded messages may take is LoadOptions.maxBytes, but never less than this: a small tensor
+ * budget (a test's) should not refuse the graph's structure, which any model needs.
  */
-export function decodeModel(bytes: Uint8Array, file: string): onnx.ModelProto {
-  let model: onnx.ModelProto;
+const MIN_MESSAGE_BYTES = 64 * 1024 ** 2;
+
+/**
+ * Decodes a model file. Refuses bytes that are not a protobuf (truncated or corrupt, nested too deep, messages
+ * that would take more memory than `maxBytes` allows), and a protobuf that is not an ONNX model (no graph, no
+ * IR version).
+ */
+export function decodeModel(bytes: Uint8Array, file: string, maxBytes?: number): DecodedModel {
+  let decoded: Decoded<onnx.ModelProto>;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    decoded = decodeMessage<onnx.ModelProto>('ModelProto', bytes, maxBytes === undefined ? {} : { maxBytes: Math.max(maxBytes, MIN_MESSAGE_BYTES) });
   } catch (e) {
-    throw new ModelError(`${file} is not a valid ONNX model: its protobuf data is truncated or corrupt (${reason(e)}).`, file);
+    throw refusal(file, 'a valid ONNX model', e);
   }
+  const model = decoded.message;
   const ir = int(model.irVersion);
   if (!model.graph || ir === 0) {
     throw new ModelError(`${file} is a protobuf but not an ONNX model: it has no ${model.graph ? 'IR version' : 'graph'}.`, file);
@@ -41,15 +64,15 @@ export function decodeModel(bytes: Uint8Array, file: string): onnx.ModelProto {
   if (ir < MIN_IR_VERSION) {
     throw new ModelError(`${file} uses ONNX IR version ${ir}; Layerstep reads IR version ${MIN_IR_VERSION} and later (re-export it with a newer exporter).`, file);
   }
-  return model;
+  return { proto: model, unknownFields: decoded.unknownFields };
 }
 
 /** Decodes one serialized TensorProto (a test's input_0.pb, for example). */
 export function decodeTensorProto(bytes: Uint8Array, file: string): onnx.TensorProto {
   try {
-    return onnx.TensorProto.decode(bytes);
+    return decodeMessage<onnx.TensorProto>('TensorProto', bytes).message;
   } catch (e) {
-    throw new ModelError(`${file} is not a valid ONNX TensorProto: its protobuf data is truncated or corrupt (${reason(e)}).`, file);
+    throw refusal(file, 'a valid ONNX TensorProto', e);
   }
 }
 

@@ -1,10 +1,10 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import { BYTES_PER_ELEMENT } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
 import type { ModelSource } from '../types';
 import { ByteBudget } from './budget';
 import { int } from './decode';
-import { RAW_BYTES, engineDType, onnxTypeName } from './dtypes';
+import { onnxTypeName, rawByteLength, tensorDType } from './dtypes';
 import { protoDims } from './tensors';
 
 /**
@@ -78,10 +78,10 @@ export class ExternalData {
     const path = folderRelative(location as string);
     if (path === undefined) fail(`its location '${location}' is outside the model's folder, which Layerstep refuses to read`);
     const code = p.dataType ?? 0;
-    const dtype = engineDType(code);
+    const dtype = tensorDType(code);
     if (!dtype) fail(`its element type ${onnxTypeName(code)} is one Layerstep cannot hold`);
     const count = protoDims(p).reduce((a, d) => a * d, 1);
-    const expected = count * RAW_BYTES[code];
+    const expected = rawByteLength(code, count);
     const offset = entries.has('offset') ? int(entries.get('offset')) : 0;
     const size = await this.source.statSibling(path as string);
     if (size === undefined) fail(`its file '${location}' does not exist beside the model`);

@@ -1,4 +1,5 @@
 import type { Attrs } from '../../engine/registry';
+import type { ControlFlow } from '../../model/ir';
 
 /**
  * The graph reader's output and the module tree builder's input: every engine node of the model in
@@ -32,6 +33,8 @@ export interface FlatNode {
   outputs: string[];
   readonly attrs: Attrs;
   readonly unsupported?: UnsupportedInfo;
+  /** An If, Loop or Scan decided at run time (./control): the tree makes it a module, `op` its type. */
+  readonly control?: ControlFlow;
 }
 
 /** `/encoder/layer.0/attn/MatMul` → scope [encoder, layer.0, attn] and name `MatMul`; an empty name → the op type. */

@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
@@ -10,6 +10,9 @@ import type { FlatNode, ScopeSegment, UnsupportedInfo } from './flatNode';
 import { UnsupportedUse } from './lowering';
 import type { LowerContext, OnnxNode } from './lowering';
 import { expandLoop } from './loop';
+import { controlIf, controlLoop, controlScan } from './control';
+import type { ControlSite } from './control';
+import { buildModuleTree } from './moduleTree';
 import { lowering } from './opTable';
 import { topoSort } from './topoSort';
 
@@ -17,7 +20,8 @@ import { topoSort } from './topoSort';
  * Reads a GraphProto into engine nodes in execution order: initializers and Constant nodes become weights,
  * the nodes are sorted (refusing cycles and reads of undefined values), each node is lowered through the op
  * table, and an If whose condition is a constant is replaced by the nodes of the branch it takes, in a
- * module of its own, as is a Loop whose trip count is a constant (./loop). Everything else the engine cannot run becomes an `unsupported:<Type>` node.
+ * module of its own, as is a Loop whose trip count is a constant (./loop). Other Ifs, Loops and Scans run as
+ * the run reaches them (./control). Everything else the engine cannot run becomes an `unsupported:<Type>` node.
  */
 
 /** The opset assumed for the default domain when a model imports none (IR < 3 files, hand-made graphs). */
@@ -132,8 +136,22 @@ function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, sc
     return [{ ...base, op, inputs, outputs: outputsOf(n.output ?? [], p.label), attrs: camelAttrs(values), unsupported: info }];
   };
   if (domain !== '') return unsupported(`the domain '${domain}' is not one Layerstep runs`);
-  if (opType === 'If') return expandIf(p, ctx, visible, nodeScope, split.name, graphs, unsupported);
-  if (opType === 'Loop') return expandLoop({ proto: n, label: p.label, ctx, visible, scope: nodeScope, name: split.name, graphs, unsupported, read: readGraph });
+  const site: ControlSite = {
+    proto: n, label: p.label, ctx, visible, scope: nodeScope, name: split.name, graphs, attrs: values, opset,
+    read: (g, c, outer) => readGraph(g, c, outer, [], true),
+    tree: (nodes, rootName, outputs) => buildModuleTree(nodes, {
+      rootName, rootAttrs: {}, weights: { has: (w: string) => ctx.weights.has(w) || (ctx.pending?.has(w) ?? false) },
+      initializers: ctx.initializers, graphOutputs: outputs,
+    }).root,
+    free: freeNames,
+  };
+  if (opType === 'If') return ctx.weights.get(n.input?.[0] ?? '')?.size === 1 ? expandIf(p, ctx, visible, nodeScope, split.name, graphs) : [controlIf(site)];
+  // A Loop whose trip count is a constant is unrolled now; any other runs its iterations as the run reaches it.
+  if (opType === 'Loop') return expandLoop({ proto: n, label: p.label, ctx, visible, scope: nodeScope, name: split.name, graphs, unsupported: () => [controlLoop(site)], read: readGraph });
+  if (opType === 'Scan') {
+    const scan = controlScan(site);
+    return scan ? [scan] : unsupported('Layerstep runs Scan from opset 9 on (opset 8 has a batch axis and sequence lengths)');
+  }
   if (opType === 'Constant') return unsupported(`its value is a string or sparse tensor, which Layerstep cannot hold`);
   const lower = lowering(opType);
   if (!lower) return unsupported();
@@ -155,13 +173,10 @@ function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, sc
  */
 function expandIf(
   p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, scope: readonly ScopeSegment[], name: string,
-  graphs: Readonly<Record<string, onnx.IGraphProto>>, unsupported: (reason?: string) => FlatNode[],
+  graphs: Readonly<Record<string, onnx.IGraphProto>>,
 ): FlatNode[] {
   const n = p.proto;
-  const cond = ctx.weights.get(n.input?.[0] ?? '');
-  if (!cond || cond.size !== 1) {
-    return unsupported('its condition is computed at run time, and Layerstep expands an If only when its condition is a constant');
-  }
+  const cond = ctx.weights.get(n.input?.[0] ?? '')!;
   const taken = cond.data[0] !== 0;
   const which = taken ? 'then_branch' : 'else_branch';
   const branch = graphs[which];

@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
@@ -8,11 +8,13 @@ import type { Loader, LoadOptions, ModelSource } from '../types';
 import { ByteBudget } from './budget';
 import { decodeModel, int, looksLikeModelProto } from './decode';
 import { BYTES_PER_ELEMENT } from '../../engine/tensor';
-import { engineDType } from './dtypes';
+import { tensorDType } from './dtypes';
 import { ExternalData, isExternal } from './externalData';
 import type { ExternalSpan } from './externalData';
 import { DEFAULT_OPSET, readGraph } from './graphReader';
 import type { ReadContext } from './graphReader';
+import type { FlatNode } from './flatNode';
+import { isWeightConstant } from './constants';
 import { buildModuleTree } from './moduleTree';
 import { inferShapes } from './shapes';
 import { decodeTensor, protoDims } from './tensors';
@@ -56,6 +58,21 @@ function opsetsOf(model: onnx.ModelProto): Map<string, number> {
 }
 
 /**
+ * Nodes that call a model-local function (ModelProto.functions): Layerstep does not inline functions, so they
+ * stay unsupported nodes, and the reason names the function.
+ */
+function markFunctionCalls(nodes: FlatNode[], model: onnx.ModelProto): FlatNode[] {
+  const local = new Set((model.functions ?? []).map((f) => `${f.domain === 'ai.onnx' ? '' : f.domain ?? ''}:${f.name ?? ''}`));
+  if (local.size === 0) return nodes;
+  return nodes.map((n) => {
+    const u = n.unsupported;
+    if (!u || !local.has(`${u.domain}:${u.opType}`)) return n;
+    const name = u.domain ? `${u.domain}.${u.opType}` : u.opType;
+    return { ...n, unsupported: { ...u, reason: `it calls the model-local function '${name}', which Layerstep does not inline` } };
+  });
+}
+
+/**
  * The loader of ONNX models (`.onnx`, docs/onnx.md): ModelProto decoded with the official schema, weights
  * from initializers, Constant nodes and external data files, ops mapped to the engine's, and a module tree
  * from the exporter's name scopes.
@@ -70,7 +87,7 @@ export const onnxLoader: Loader = {
   async open(source: ModelSource, options: LoadOptions): Promise<Model> {
     const file = source.name;
     const bytes = await source.read();
-    const proto = decodeModel(bytes, file);
+    const { proto, unknownFields } = decodeModel(bytes, file, options.maxBytes);
     const graph = proto.graph!;
     const budget = new ByteBudget(options.maxBytes, file);
     const external = new ExternalData(source, budget);
@@ -87,7 +104,7 @@ export const onnxLoader: Loader = {
     const defer = (p: onnx.ITensorProto, what: string): PendingWeight | undefined => {
       const span = deferred.get(p);
       if (!span) return undefined;
-      const dtype = engineDType(p.dataType ?? 0)!;
+      const dtype = tensorDType(p.dataType ?? 0)!;
       const shape = protoDims(p);
       const bytes = shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[dtype];
       budget.take(bytes, what);
@@ -109,20 +126,28 @@ export const onnxLoader: Loader = {
     const inputs = (graph.input ?? []).filter((v) => !initializerNames.has(v.name ?? '')).map((v) => valueInfo(v, 'input', file));
     const outputs = (graph.output ?? []).map((v) => valueInfo(v, 'output', file));
     if (outputs.length === 0) throw new ModelError(`${file}: the graph declares no outputs, so there is nothing to compute.`, file);
-    const nodes = readGraph(graph, ctx, new Set(), [], false);
+    const nodes = markFunctionCalls(readGraph(graph, ctx, new Set(), [], false), proto);
 
     const producer = [proto.producerName, proto.producerVersion].filter((s) => s).join(' ');
     const rootAttrs: Record<string, AttrValue> = { irVersion: int(proto.irVersion), opset: opsets.get('') ?? DEFAULT_OPSET };
     if (producer) rootAttrs.producer = producer;
-    const root = buildModuleTree(nodes, {
-      rootName: graph.name || baseName(file), rootAttrs, weights: { has: (n: string) => ctx.weights.has(n) || pending.has(n) }, initializers: ctx.initializers,
+    const { root, tree } = buildModuleTree(nodes, {
+      rootName: graph.name || baseName(file), rootAttrs, weights: { has: (n: string) => ctx.weights.has(n) || pending.has(n) },
+      initializers: { has: (n: string) => ctx.initializers.has(n) || isWeightConstant(ctx.weights.get(n)) },
       graphOutputs: outputs.map((o) => o.name),
     });
     const model: Model = {
       format: ONNX_FORMAT, name: graph.name || baseName(file), file, inputs, outputs, weights: ctx.weights, root, examples: [],
       pendingWeights: pending.size ? pending : undefined,
       shapes: inferShapes(nodes, inputs, ctx.weights, graph, pending),
-      metadata: { producer: producer || undefined, irVersion: int(proto.irVersion), opsets: Object.fromEntries(opsets) },
+      // The sizes a run may give open inputs: checked with the shape rules, node by node (Run's size prompt).
+      checkShapes: (given) => {
+        const fixed = inputs.map((v) => ({ ...v, shape: given.get(v.name) ?? v.shape }));
+        inferShapes(nodes, fixed, ctx.weights, graph, pending, true);
+        return true;
+      },
+      metadata: { producer: producer || undefined, irVersion: int(proto.irVersion), opsets: Object.fromEntries(opsets), moduleTree: tree,
+        ...(unknownFields.length ? { unknownFields } : {}) },
     };
     validateModel(model);
     return model;

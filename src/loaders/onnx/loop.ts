@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
 import { readAttributes } from './attributes';

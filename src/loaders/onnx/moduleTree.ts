@@ -1,12 +1,15 @@
 import type { AttrValue, Attrs } from '../../engine/registry';
+import { inferModuleTree } from '../../model/inferTree';
 import type { Item, ModuleDef, NodeDef } from '../../model/ir';
+import { placeControl } from './control';
 import type { FlatNode, ScopeSegment } from './flatNode';
 
 /**
  * The call stack of an ONNX model, from the graph's own structure: nodes in execution order, grouped into
  * nested modules by their scope paths. A module is a run of consecutive nodes sharing a scope prefix; a scope
- * that comes back after other nodes is a new module (`attn#2`). A graph without scopes is one module, the
- * root, with its ops as frames. A module's inputs are the values its nodes read from outside it (weights
+ * that comes back after other nodes is a new module (`attn#2`). A graph without name scopes gets the layers and
+ * blocks src/model/inferTree.ts finds in its structure, or stays one module, the root, with its ops as frames.
+ * A module's inputs are the values its nodes read from outside it (weights
  * aside), its outputs the values it makes that later nodes or the graph's outputs read.
  */
 
@@ -15,8 +18,11 @@ export interface TreeOptions {
   readonly rootAttrs: Attrs;
   /** Every weight name, read or pending. */
   readonly weights: Pick<ReadonlyMap<string, unknown>, 'has'>;
-  /** Initializers (learned weights) as opposed to folded Constant nodes: only they are listed as module weights. */
-  readonly initializers: ReadonlySet<string>;
+  /**
+   * Weights listed as module weights: initializers, and float tensors of Constant nodes (some exporters put every
+   * weight there), as opposed to integer operands such as a Reshape's shape.
+   */
+  readonly initializers: Pick<ReadonlySet<string>, 'has'>;
   readonly graphOutputs: readonly string[];
 }
 
@@ -49,7 +55,15 @@ function unsupportedMessage(node: FlatNode, id: string): string {
   return `Unsupported op '${op}' in node '${id}' (${opset})${u.reason ? `: ${u.reason}` : ''}`;
 }
 
-export function buildModuleTree(nodes: readonly FlatNode[], opts: TreeOptions): ModuleDef {
+/** The module tree, and whether it is the file's (name scopes, or none at all) or inferred from the graph. */
+export function buildModuleTree(nodes: readonly FlatNode[], opts: TreeOptions): { root: ModuleDef; tree: 'file' | 'inferred' } {
+  const root = scopedTree(nodes, opts);
+  if (nodes.some((n) => n.scope.some((s) => s.type === 'scope'))) return { root, tree: 'file' };
+  const inferred = inferModuleTree(root, (n) => opts.weights.has(n));
+  return inferred ? { root: inferred, tree: 'inferred' } : { root, tree: 'file' };
+}
+
+function scopedTree(nodes: readonly FlatNode[], opts: TreeOptions): ModuleDef {
   const ids = new Set<string>(['']);
   const unique = (parent: string, name: string): { id: string; name: string } => {
     for (let k = 1; ; k++) {
@@ -80,7 +94,8 @@ export function buildModuleTree(nodes: readonly FlatNode[], opts: TreeOptions): 
     const parent = stack[stack.length - 1].module;
     const { id, name } = unique(parent.id, node.name);
     const attrs = node.unsupported ? { ...node.attrs, __unsupported: unsupportedMessage(node, id) } : node.attrs;
-    parent.body.push({ kind: 'node', id, name, op: node.op, inputs: node.inputs, outputs: node.outputs, attrs });
+    if (node.control) parent.body.push(placeControl(node, id, name) as unknown as ModuleDraft);
+    else parent.body.push({ kind: 'node', id, name, op: node.op, inputs: node.inputs, outputs: node.outputs, attrs });
     for (const s of stack) s.module.last = index;
   });
   wireModules(all, nodes, opts);

@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import type { AttrValue } from '../../engine/registry';
 import type { Shape, Tensor } from '../../engine/tensor';
 import type { ValueInfo } from '../../model/ir';
@@ -8,7 +8,7 @@ import { staticShape, valueInfo } from './valueInfo';
 
 /**
  * Best-effort static shapes for the sidebar and messages: weights, graph inputs and declared value infos with
- * fixed dimensions, then the engine's shape rules (src/model/shapes.ts) node by node wherever every input's
+ * fixed dimensions, then the engine's shape rules (each op's `shape`) node by node wherever every input's
  * shape is known and the op's constant inputs (a Reshape's shape, a Slice's starts...) are weights. A shape
  * that cannot be inferred is left out: ONNX graphs often depend on their input's size, known only when run.
  */
@@ -32,6 +32,8 @@ export function inferShapes(
   nodes: readonly FlatNode[], inputs: readonly ValueInfo[], weights: ReadonlyMap<string, Tensor>, graph: onnx.IGraphProto,
   /** Weights not read yet (lazy external data): their declared shapes. */
   pending?: ReadonlyMap<string, { readonly shape: Shape }>,
+  /** Throw where a rule fails on known shapes (is this input size accepted?) instead of leaving the value open. */
+  strict = false,
 ): Map<string, Shape> {
   const shapes = new Map<string, Shape>();
   for (const [name, t] of weights) shapes.set(name, t.shape);
@@ -40,7 +42,7 @@ export function inferShapes(
     const s = staticShape(v);
     if (s) shapes.set(v.name, s);
   }
-  for (const v of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
+  for (const v of strict ? [] : [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
     try {
       const s = staticShape(valueInfo(v, 'output', ''));
       if (s && v.name && (s.length > 0 || v.type?.tensorType?.shape)) shapes.set(v.name, s);
@@ -74,7 +76,8 @@ export function inferShapes(
         const name = node.outputs[k];
         if (name && !shapes.has(name)) shapes.set(name, s);
       });
-    } catch {
+    } catch (e) {
+      if (strict) throw e;
       // The rules could not follow this node (symbolic sizes, an op they do not model): leave its outputs open.
     }
   }

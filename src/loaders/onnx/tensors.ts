@@ -1,16 +1,17 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import { BYTES_PER_ELEMENT, Tensor, allocate } from '../../engine/tensor';
 import type { DType } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
 import type { ByteBudget } from './budget';
 import { int } from './decode';
-import { RAW_BYTES, engineDType, onnxTypeName } from './dtypes';
+import { RAW_BITS, onnxTypeName, rawByteLength, smallFloatTable, smallInt, tensorDType } from './dtypes';
 
 /**
  * TensorProto → engine tensor: the shape from `dims`, the values from `raw_data` (little-endian, row-major)
  * or from the typed field the type uses (float_data, int32_data, int64_data, uint64_data, double_data).
- * float16, bfloat16 and double become float32; int8, uint8, int16, uint16 become int32; uint32 and uint64
- * become int64. Counts are checked against the shape, and the bytes against the budget, before allocating.
+ * float16, bfloat16, double and the 8- and 4-bit floats become float32; int8, uint8, int16, uint16 and the
+ * packed 4- and 2-bit integers become int32; uint32 and uint64 become int64. Counts are checked against the
+ * shape, and the bytes against the budget, before allocating.
  */
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -60,23 +61,49 @@ export function protoDims(p: onnx.ITensorProto): number[] {
 export function decodeTensor(p: onnx.ITensorProto, what: string, ctx: TensorContext): Tensor {
   const { file } = ctx;
   const code = p.dataType ?? 0;
-  const dtype = engineDType(code);
+  const dtype = tensorDType(code);
   if (!dtype) throw new ModelError(`${file}: ${what} has element type ${onnxTypeName(code)}, which Layerstep cannot hold.`, file);
+  if (p.segment) {
+    throw new ModelError(`${file}: ${what} is a segment (elements ${int(p.segment.begin)} to ${int(p.segment.end)}) of a larger tensor, and Layerstep does not join segments.`, file);
+  }
   const dims = protoDims(p);
   const count = elementCount(dims, what, file);
   const raw = ctx.external ?? (p.rawData && p.rawData.length > 0 ? p.rawData : undefined);
-  const have = raw ? raw.length / RAW_BYTES[code] : typedLength(p, code);
-  if (have !== count) {
+  // Units are raw bytes, or entries of the typed field (an int32_data entry holds 2 int4 or 4 int2 values).
+  const perUnit = raw ? 8 / RAW_BITS[code] : typedPerUnit(code);
+  const units = raw ? raw.length : typedLength(p, code);
+  if (units !== (raw ? rawByteLength(code, count) : Math.ceil(count / perUnit))) {
     const unit = raw ? ` (${raw.length} bytes of ${onnxTypeName(code)})` : '';
-    throw new ModelError(`${file}: ${what} holds ${have} values${unit} but its shape [${dims.join(', ')}] needs ${count}.`, file);
+    throw new ModelError(`${file}: ${what} holds ${units * perUnit} values${unit} but its shape [${dims.join(', ')}] needs ${count}.`, file);
   }
   ctx.budget.take(count * BYTES_PER_ELEMENT[dtype], what);
   // float32 raw data on a little-endian machine: one copy (aligned, owned) viewed as floats.
   if (raw && code === 1 && LITTLE_ENDIAN) return new Tensor(dtype, dims, new Float32Array(new Uint8Array(raw).buffer));
   const out = allocate(dtype, count);
-  if (raw) fromRaw(raw, code, out);
+  if (RAW_BITS[code] < 8 || smallFloatTable(code)) fromSmall(raw ?? p.int32Data ?? [], code, out);
+  else if (raw) fromRaw(raw, code, out);
   else fromTyped(p, code, out);
   return new Tensor(dtype, dims, out);
+}
+
+/** Elements per int32_data entry: 4-bit types keep two, 2-bit types four (onnx.proto, TensorProto.int32_data). */
+function typedPerUnit(code: number): number {
+  return RAW_BITS[code] === 4 ? 2 : RAW_BITS[code] === 2 ? 4 : 1;
+}
+
+/**
+ * The 8-, 4- and 2-bit float and integer types, from raw bytes or int32_data (one byte's worth of bits per
+ * entry): packed values are taken from the low bits up; floats go through their table of values.
+ */
+function fromSmall(units: ArrayLike<number>, code: number, out: ReturnType<typeof allocate<DType>>): void {
+  const bits = RAW_BITS[code];
+  const mask = (1 << bits) - 1;
+  const floats = smallFloatTable(code);
+  for (let i = 0; i < out.length; i++) {
+    const at = i * bits;
+    const b = (units[at >> 3] >> (at & 7)) & mask;
+    out[i] = floats ? floats[b] : smallInt(code, b);
+  }
 }
 
 function typedLength(p: onnx.ITensorProto, code: number): number {

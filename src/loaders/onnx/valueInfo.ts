@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from './proto';
 import type { DType } from '../../engine/tensor';
 import type { Dim, ValueInfo } from '../../model/ir';
 import { ModelError } from '../../model/errors';

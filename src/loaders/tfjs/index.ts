@@ -1,12 +1,14 @@
 import { ModelError } from '../../model/errors';
 import type { Model } from '../../model/ir';
+import { layOut } from '../../model/specialize';
 import { validateModel } from '../../model/validate';
 import { JsonDocument } from '../native/json';
+import { looksLikeGraphModel } from '../tfjsGraph/index';
 import type { Loader, LoadOptions, ModelSource } from '../types';
 import { readArtifacts } from './artifacts';
 import { decodeEntry } from './decode';
 import { readManifest } from './manifest';
-import { buildModel, FORMAT } from './model';
+import { buildModel, declaredInputInfo, FORMAT } from './model';
 import { checkGroups, readGroup } from './shards';
 import { WeightTable } from './weights';
 
@@ -27,7 +29,7 @@ export const tfjsLoader: Loader = {
   match(name: string, head: Uint8Array): boolean {
     if (!/\.json$/i.test(name)) return false;
     const text = new TextDecoder().decode(head);
-    if (/"format"\s*:\s*"layerstep\//.test(text)) return false;
+    if (/"format"\s*:\s*"layerstep\//.test(text) || looksLikeGraphModel(text)) return false;
     return text.includes('"modelTopology"') || text.includes('"weightsManifest"');
   },
 
@@ -56,8 +58,12 @@ export const tfjsLoader: Loader = {
       };
     });
     const table = new WeightTable(groups.flatMap((g, k) => g.entries.map((entry) => ({ entry, load: async () => decodeEntry(entry, await reads[k]()) }))));
-    const model = buildModel(doc, artifacts.spec, table, artifacts.flavor, options);
-    validateModel(model);
+    const declared = declaredInputInfo(doc, artifacts.spec);
+    const model = layOut(declared, (shapes) => {
+      const laid = buildModel(doc, artifacts.spec, table, artifacts.flavor, options, shapes);
+      validateModel(laid);
+      return laid;
+    });
     return model;
   },
 };

@@ -39,7 +39,7 @@ export interface StoredWeight {
 export class WeightTable {
   readonly all: readonly StoredWeight[];
   /** The model values made from the weights, registered by {@link LayerWeights.use}: Model.pendingWeights. */
-  readonly pending = new Map<string, PendingWeight>();
+  pending = new Map<string, PendingWeight>();
 
   constructor(weights: readonly { entry: ManifestEntry; load: () => Promise<Tensor> }[]) {
     this.all = weights.map(({ entry, load }) => ({ entry, load, path: entry.name.replace(/:\d+$/, '').split('/'), claimed: false }));
@@ -56,6 +56,15 @@ export class WeightTable {
       best = Math.min(best, at);
     }
     return hits.filter((h) => h.at === best);
+  }
+
+  /**
+   * Ready for another layout of the model (other input sizes): no weight claimed, and a new map of pending
+   * values, so that the layouts already made keep theirs.
+   */
+  reset(): void {
+    for (const w of this.all) w.claimed = false;
+    this.pending = new Map();
   }
 
   /** A few weight names for messages. */

@@ -1,3 +1,4 @@
+import { broadcastDims } from '../../engine/shapeRules';
 import { allocate, Tensor } from '../../engine/tensor';
 import type { DType, Shape } from '../../engine/tensor';
 import type { WorkBudget } from './budget';
@@ -11,19 +12,9 @@ import { ExpressionError } from './errors';
  */
 export type Operand = Tensor | number;
 
-/** The broadcast shape of two shapes (NumPy rules: align right, sizes equal or 1). */
+/** The broadcast shape of two shapes (the engine's one NumPy rule), as an expression error at `col` when they clash. */
 export function broadcastShapes(a: Shape, b: Shape, col?: number): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out = new Array<number>(rank);
-  for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new ExpressionError(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`, col);
-    }
-    out[i] = da === 1 ? db : da;
-  }
-  return out;
+  return broadcastDims([a, b], () => new ExpressionError(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`, col));
 }
 
 const isIntDtype = (d: DType): boolean => d === 'int32' || d === 'int64';

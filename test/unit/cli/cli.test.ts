@@ -196,7 +196,7 @@ const hasOnnx = defaultLoaders.ids().some((id) => id.toLowerCase().includes('onn
 
 describe('layerstep with a two-input ONNX model', () => {
   it.skipIf(!hasOnnx)('refuses one unnamed tensor for a model with two inputs, and runs on named ones', async () => {
-    const { onnx } = await import('onnx-proto');
+    const { onnx } = await import('../../../src/loaders/onnx/proto');
     const vi = (name: string): object => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } } } });
     const bytes = onnx.ModelProto.encode(onnx.ModelProto.create({
       irVersion: 8, opsetImport: [{ domain: '', version: 13 }],

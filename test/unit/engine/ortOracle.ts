@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { onnx } from 'onnx-proto';
+import { onnx } from '../../../src/loaders/onnx/proto';
 import * as ort from 'onnxruntime-node';
 import type { AttrValue } from '../../../src/engine/registry';
 import { Tensor } from '../../../src/engine/tensor';

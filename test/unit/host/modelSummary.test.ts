@@ -37,7 +37,7 @@ describe('the ONNX model summary', () => {
   it('lists modules with op and parameter counts, own ops by type, and the file facts', async () => {
     const s = summarizeModel(await encoderLike(), '/models/enc.onnx');
     expect([s.fileName, s.format, s.params, s.ops]).toEqual(['enc.onnx', 'onnx', 36, 5]);
-    expect(s.metadata).toEqual({ producer: 'pytorch', irVersion: 8, opsets: { '': 17 } });
+    expect(s.metadata).toEqual({ producer: 'pytorch', irVersion: 8, opsets: { '': 17 }, moduleTree: 'file' });
     expect(s.inputs.map((i) => [i.name, shapeText(i.shape)])).toEqual([['x', '[batch, 4]']]);
     const enc = s.root.children[0];
     expect([enc.id, enc.ops, enc.params, enc.ownOps]).toEqual(['enc', 5, 36, [['relu', 1]]]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { onnx } from 'onnx-proto';
+import { onnx } from '../../../src/loaders/onnx/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../src/engine/tensor';
 import { EngineService, outline } from '../../../src/service/engineService';

@@ -1,4 +1,4 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from '../../../src/loaders/onnx/proto';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
 import { ModelError } from '../../../src/model/errors';

@@ -1,4 +1,4 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from '../../../src/loaders/onnx/proto';
 import * as ort from 'onnxruntime-node';
 import { Tensor } from '../../../src/engine/tensor';
 import type { DType } from '../../../src/engine/tensor';
@@ -9,7 +9,7 @@ import { Runner } from '../../../src/runner/runner';
 import { MemorySource } from './memorySource';
 
 /**
- * Building ONNX models in tests with onnx-proto (the schema the loader reads), running them in
+ * Building ONNX models in tests with src/loaders/onnx/proto (the schema the loader reads), running them in
  * onnxruntime-node as the oracle and in Layerstep (loader + runner), and printing module trees.
  */
 
@@ -101,7 +101,7 @@ export function modelProto(m: ModelSpec): onnx.ModelProto {
 }
 
 export function encodeModel(m: ModelSpec | onnx.ModelProto): Uint8Array {
-  const proto = m instanceof onnx.ModelProto ? m : modelProto(m);
+  const proto = 'nodes' in m ? modelProto(m) : m;
   return onnx.ModelProto.encode(proto).finish();
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
 import type { NodeDef } from '../../../src/model/ir';
+import { Runner } from '../../../src/runner/runner';
 import { encodeModel, graphProto, load, modulesById, runLayerstep, runOrt, treeText } from './onnxHelpers';
 import type { ModelSpec, NodeSpec } from './onnxHelpers';
 
@@ -150,42 +151,53 @@ describe('ONNX Loop unrolling', () => {
     expectClose(out.get('total')!, s0, 0);
   });
 
-  describe('refusals (the Loop opens as an unsupported node with a reason)', () => {
-    async function reason(spec: ModelSpec): Promise<string> {
+  describe('loops that are not unrolled run their iterations as the run reaches them', () => {
+    async function isRunTime(spec: ModelSpec): Promise<void> {
       const model = await load(encodeModel(spec));
-      const node = modulesById(model.root).get('acc')!.body.find((c) => c.kind === 'node' && c.op === 'unsupported:Loop') as NodeDef;
-      expect(node).toBeDefined();
-      return String(node.attrs.__unsupported);
+      const loop = modulesById(model.root).get('acc/Loop')!;
+      expect(loop.control?.kind).toBe('loop');
+      expect(loop.body).toEqual([]);
     }
 
-    it('refuses a trip count computed at run time', async () => {
+    it('runs a trip count computed at run time like onnxruntime', async () => {
       const spec = runningSum({}, ['M', '', 's0']);
       const withInput: ModelSpec = { ...spec, inputs: [...spec.inputs, { name: 'M', dtype: 'int64', shape: [] }] };
-      expect(await reason(withInput)).toContain('its trip count is computed at run time');
+      await isRunTime(withInput);
+      for (const m of [0, 1, 5]) await compare(withInput, { x: f32([3], 1), s0: f32([3], 2), M: scalarI64(m) });
     });
 
-    it('refuses a while loop without a trip count', async () => {
-      expect(await reason(runningSum({ go: bool(true) }, ['', 'go', 's0']))).toContain('no trip count');
+    it('stops a while loop that never ends at the iteration bound, with a sentence', async () => {
+      const spec = runningSum({ go: bool(true) }, ['', 'go', 's0']);
+      await isRunTime(spec);
+      const runner = new Runner(await load(encodeModel(spec)), { x: f32([3], 1), s0: f32([3], 2) }, { maxLoopIterations: 40 });
+      await expect(runner.continue()).rejects.toThrow(/^model\.onnx: Loop 'acc\/Loop' has run 40 iterations and would run more; the most a loop may run is 40 \(the layerstep\.maxLoopIterations setting\)\.$/);
     });
 
-    it('refuses a body whose condition depends on the data', async () => {
+    it('runs a body whose condition depends on the data like onnxruntime', async () => {
       const cond: NodeSpec[] = [{ op: 'Less', inputs: ['i', 'lim'], outputs: ['c_out'] }];
       const spec = runningSum({ M: scalarI64(5), lim: scalarI64(2) }, ['M', '', 's0'], cond);
-      expect(await reason(spec)).toContain('data-dependent condition');
+      await isRunTime(spec);
+      await compare(spec, { x: f32([3], 1), s0: f32([3], 2) });
     });
 
-    it('refuses a condition input computed at run time', async () => {
+    it('runs a condition input computed at run time like onnxruntime', async () => {
       const spec = runningSum({ M: scalarI64(5) }, ['M', 'go', 's0']);
       const withInput: ModelSpec = { ...spec, inputs: [...spec.inputs, { name: 'go', dtype: 'bool', shape: [] }] };
-      expect(await reason(withInput)).toContain('condition input is computed at run time');
+      await isRunTime(withInput);
+      for (const go of [true, false]) await compare(withInput, { x: f32([3], 1), s0: f32([3], 2), go: bool(go) });
     });
 
-    it('refuses zero iterations with a scan output, whose shape is only known when run', async () => {
-      expect(await reason(runningSum({ M: scalarI64(0) }, ['M', '', 's0']))).toContain('runs zero times');
+    it('runs zero iterations, stacking an empty scan output of the declared shape, like onnxruntime', async () => {
+      const spec = runningSum({ M: scalarI64(0) }, ['M', '', 's0']);
+      await isRunTime(spec);
+      await compare(spec, { x: f32([3], 1), s0: f32([3], 2) });
     });
 
-    it('refuses to unroll past the cap', async () => {
-      expect(await reason(runningSum({ M: scalarI64(60_000) }, ['M', '', 's0']))).toContain('past what Layerstep unrolls');
+    it('runs past the unroll cap as iterations made at run time, within the iteration bound', async () => {
+      const spec = runningSum({ M: scalarI64(60_000) }, ['M', '', 's0']);
+      await isRunTime(spec);
+      const runner = new Runner(await load(encodeModel(spec)), { x: f32([3], 1), s0: f32([3], 2) });
+      await expect(runner.continue()).rejects.toThrow(/has run 10000 iterations and would run more/);
     });
   });
 });

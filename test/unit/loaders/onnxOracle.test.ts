@@ -6,7 +6,7 @@ import { encodeModel, load, modulesById, runLayerstep, runOrt, treeText } from '
 
 /**
  * Whole exported-style graphs (the node names and weight names PyTorch's exporter writes), built with
- * onnx-proto, run in onnxruntime-node and in Layerstep: the outputs agree, and the module tree follows the
+ * src/loaders/onnx/proto, run in onnxruntime-node and in Layerstep: the outputs agree, and the module tree follows the
  * name scopes.
  */
 

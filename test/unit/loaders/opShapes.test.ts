@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
 import type { Model } from '../../../src/model/ir';
-import { ShapeError, broadcastShapes, inferOpShapes, samePads } from '../../../src/model/shapes';
+import { ShapeError, broadcastShapes, samePads } from '../../../src/engine/shapeRules';
+import { inferOpShapes } from '../../../src/model/shapes';
 import { validateModel } from '../../../src/model/validate';
 
 describe('op shape inference (src/model/shapes.ts)', () => {

@@ -99,11 +99,6 @@ describe('tfjs loader: refusing broken models', () => {
     expect(message).toMatch(/^model\.json line 3, column \d+: the JSON is malformed/);
   });
 
-  it('asks for a fixed sequence length when the time axis is null', async () => {
-    const message = await openError(denseModel([{ class_name: 'LSTM', config: { name: 'lstm', units: 2, batch_input_shape: [null, null, 4] } }]));
-    expect(message).toMatch(/input 'lstm_input' has shape \[null, null, 4\]; Layerstep builds the model for fixed sizes, so give every axis but the batch a size in its batch_input_shape \(e\.g\. the sequence length\)\./);
-  });
-
   it('names the layer whose weight the manifest lacks or gives another shape', async () => {
     const f = denseModel();
     manifest(f).weights[0].name = 'other/kernel';

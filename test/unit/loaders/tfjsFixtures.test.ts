@@ -19,7 +19,7 @@ describe('tfjs loader: models on disk', () => {
   it('opens mlp/model.json and its extensionless shards like TF.js does', async () => {
     const model = await openModel(new FileModelSource(join(dir, 'model.json')));
     expect(model.format).toBe('tfjs-layers');
-    expect(model.inputs).toEqual([{ name: 'features', dtype: 'float32', shape: [1, 4] }]);
+    expect(model.inputs).toEqual([{ name: 'features', dtype: 'float32', shape: [null, 4] }]);
     expect(model.outputs).toEqual([{ name: 'probs', dtype: 'float32', shape: [1, 3] }]);
 
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));

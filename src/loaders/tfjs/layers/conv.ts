@@ -116,41 +116,46 @@ const separableConv2d: KerasLayer = {
   },
 };
 
-const conv2dTranspose: KerasLayer = {
-  className: 'Conv2DTranspose',
-  doc: 'Transposed 2-D convolution; output size in·stride (same) or in·stride + max(k - stride, 0) (valid), or Keras\' output_padding.',
-  inputs: 'one',
-  build(call, [x]) {
-    const { m, cfg, weights, flavor } = call;
-    const filters = cfg.integer('filters', undefined, 1);
-    const k = cfg.tuple('kernel_size', 2);
-    const strides = cfg.tuple('strides', 2, 1);
-    const dilations = cfg.tuple('dilation_rate', 2, 1);
-    const padding = cfg.oneOf('padding', ['valid', 'same'], 'valid');
-    const outputPadding = cfg.has('output_padding') ? cfg.tuple('output_padding', 2, 0, 0) : undefined;
-    const act = cfg.activation();
-    const useBias = cfg.boolean('use_bias', true);
-    if (dilations.some((d) => d !== 1)) throw call.fail(`has dilation_rate ${fmt(dilations)}; Layerstep supports transposed convolutions with dilation 1 only.`);
-    const { xc, last } = channelsFirstInput(call, x, 2);
-    // The output length Keras gives each axis, then the crop (pads) or extra end rows (outputPadding) that
-    // turn the full transposed convolution, (in - 1)·s + k long, into it.
-    const pads = [0, 0, 0, 0];
-    const extra = [0, 0];
-    for (let i = 0; i < 2; i++) {
-      const [n, s, kk] = [xc.shape[2 + i], strides[i], k[i]];
-      const out = outputPadding
-        ? (n - 1) * s + kk - 2 * (padding === 'same' ? Math.floor(kk / 2) : 0) + outputPadding[i]
-        : padding === 'same' ? n * s : n * s + Math.max(kk - s, 0);
-      const total = (n - 1) * s + kk - out;
-      if (total >= 0) [pads[i], pads[2 + i]] = [Math.floor(total / 2), total - Math.floor(total / 2)];
-      else extra[i] = -total;
-    }
-    cfg.note('pads', pads);
-    const w = weights.use(m, 'kernel', [...k, filters, xc.shape[1]], convKernel);
-    const b = useBias ? weights.use(m, 'bias', [filters]) : undefined;
-    const y = m.op('convTranspose', b ? [xc, w, b] : [xc, w], { kernelShape: k, strides, dilations, pads, outputPadding: extra, group: 1 });
-    return applyActivation(m, toChannelsLast(m, y, last), act, flavor);
-  },
-};
+function convTranspose(className: string, n: number): KerasLayer {
+  return {
+    className,
+    doc: `Transposed ${n}-D convolution; output size in·stride (same) or in·stride + max(k - stride, 0) (valid), or Keras' output_padding.`,
+    inputs: 'one',
+    build(call, [x]) {
+      const { m, cfg, weights, flavor } = call;
+      const filters = cfg.integer('filters', undefined, 1);
+      const k = cfg.tuple('kernel_size', n);
+      const strides = cfg.tuple('strides', n, 1);
+      const dilations = cfg.tuple('dilation_rate', n, 1);
+      const padding = cfg.oneOf('padding', ['valid', 'same'], 'valid');
+      const outputPadding = cfg.has('output_padding') ? cfg.tuple('output_padding', n, 0, 0) : undefined;
+      const act = cfg.activation();
+      const useBias = cfg.boolean('use_bias', true);
+      if (dilations.some((d) => d !== 1)) throw call.fail(`has dilation_rate ${fmt(dilations)}; Layerstep supports transposed convolutions with dilation 1 only.`);
+      const { xc, last } = channelsFirstInput(call, x, n);
+      // The output length Keras gives each axis, then the crop (pads) or extra end rows (outputPadding) that
+      // turn the full transposed convolution, (in - 1)·s + k long, into it.
+      const pads = new Array<number>(2 * n).fill(0);
+      const extra = new Array<number>(n).fill(0);
+      for (let i = 0; i < n; i++) {
+        const [len, s, kk] = [xc.shape[2 + i], strides[i], k[i]];
+        const out = outputPadding
+          ? (len - 1) * s + kk - 2 * (padding === 'same' ? Math.floor(kk / 2) : 0) + outputPadding[i]
+          : padding === 'same' ? len * s : len * s + Math.max(kk - s, 0);
+        const total = (len - 1) * s + kk - out;
+        if (total >= 0) [pads[i], pads[n + i]] = [Math.floor(total / 2), total - Math.floor(total / 2)];
+        else extra[i] = -total;
+      }
+      cfg.note('pads', pads);
+      const w = weights.use(m, 'kernel', [...k, filters, xc.shape[1]], convKernel);
+      const b = useBias ? weights.use(m, 'bias', [filters]) : undefined;
+      const y = m.op('convTranspose', b ? [xc, w, b] : [xc, w], { kernelShape: k, strides, dilations, pads, outputPadding: extra, group: 1 });
+      return applyActivation(m, toChannelsLast(m, y, last), act, flavor);
+    },
+  };
+}
 
-export const convLayers: readonly KerasLayer[] = [conv('Conv1D', 1), conv('Conv2D', 2), depthwiseConv2d, separableConv2d, conv2dTranspose];
+export const convLayers: readonly KerasLayer[] = [
+  conv('Conv1D', 1), conv('Conv2D', 2), conv('Conv3D', 3), depthwiseConv2d, separableConv2d,
+  convTranspose('Conv2DTranspose', 2), convTranspose('Conv3DTranspose', 3),
+];

@@ -43,7 +43,8 @@ function globalPool(className: string, op: 'reduceMean' | 'reduceMax', n: number
 
 export const poolLayers: readonly KerasLayer[] = [
   pool('MaxPooling1D', 'maxPool', 1), pool('MaxPooling2D', 'maxPool', 2),
-  pool('AveragePooling1D', 'averagePool', 1), pool('AveragePooling2D', 'averagePool', 2),
+  pool('MaxPooling3D', 'maxPool', 3),
+  pool('AveragePooling1D', 'averagePool', 1), pool('AveragePooling2D', 'averagePool', 2), pool('AveragePooling3D', 'averagePool', 3),
   globalPool('GlobalAveragePooling1D', 'reduceMean', 1), globalPool('GlobalAveragePooling2D', 'reduceMean', 2),
   globalPool('GlobalMaxPooling1D', 'reduceMax', 1), globalPool('GlobalMaxPooling2D', 'reduceMax', 2),
 ];

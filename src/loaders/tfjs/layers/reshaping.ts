@@ -126,4 +126,19 @@ const upSampling2d: KerasLayer = {
   },
 };
 
-export const reshapingLayers: readonly KerasLayer[] = [flatten, reshape, permute, repeatVector, zeroPadding2d, cropping2d, upSampling2d];
+const upSampling3d: KerasLayer = {
+  className: 'UpSampling3D',
+  doc: 'Repeats depth, rows and columns `size` times (nearest).',
+  inputs: 'one',
+  build({ m, cfg, fail }, [x]) {
+    const size = cfg.tuple('size', 3, 2);
+    if (x.shape.length !== 5) throw fail(`expects an input of rank 5 (batch, depth, rows, cols and channels) but ${x.from} gives ${fmt(x.shape)}.`);
+    const first = isChannelsLast(cfg) ? 1 : 2;
+    const scales = [1, 1, 1, 1, 1];
+    size.forEach((s, i) => { scales[first + i] = s; });
+    // out[i] = in[floor(i / size)] exactly, as Keras repeats each element.
+    return m.op('resize', [x], { scales, mode: 'nearest', coordinateTransformationMode: 'asymmetric', nearestMode: 'floor' });
+  },
+};
+
+export const reshapingLayers: readonly KerasLayer[] = [flatten, reshape, permute, repeatVector, zeroPadding2d, cropping2d, upSampling2d, upSampling3d];
