@@ -6,7 +6,7 @@ import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Vi
 import { toggleItemBreakpoint } from './host/breakpoints';
 import { Engines } from './host/engines';
 import { LoadErrors } from './host/loadErrors';
-import { isModelDocument, targetModel } from './host/modelFiles';
+import { BINARY_MODEL, isModelDocument, targetModel } from './host/modelFiles';
 import type { ModelItem } from './host/modelTree';
 import { ModelTreeProvider } from './host/modelTree';
 import { OnnxSummaryEditorProvider } from './host/onnxEditor';
@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
   const reopened = new Set<string>();
   const reopenOnnxAsSummary = async (editor: vscode.TextEditor | undefined) => {
     const doc = editor?.document;
-    if (!doc || doc.uri.scheme !== 'file' || !/\.onnx$/i.test(doc.fileName) || reopened.has(doc.uri.toString())) return;
+    if (!doc || doc.uri.scheme !== 'file' || !BINARY_MODEL.test(doc.fileName) || reopened.has(doc.uri.toString())) return;
     reopened.add(doc.uri.toString());
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
       .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());

@@ -1,5 +1,5 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { parsePreprocess } from '../loaders/tensors/image';
+import { InputError, parsePreprocess } from '../loaders/tensors/image';
 import { isImageFile } from '../loaders/tensors/inputFile';
 import type { InputSpec } from '../protocol/engine';
 
@@ -20,20 +20,38 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   readonly stopOnEntry?: boolean;
   /** Budget for recorded tensor values, in MiB. */
   readonly memoryBudgetMB?: number;
+  /** Shapes of random inputs by input name, fixing the sizes a model leaves open (`{ "x": [1, 3, 48, 192] }`). */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Most iterations a loop may run before the run stops (the `layerstep.maxLoopIterations` setting). */
+  readonly maxLoopIterations?: number;
 }
 
 /**
  * Reads the `input` attribute: a path when it names a tensor file or an image, `random`, else an example's
  * name. An image takes the checked `preprocess` attribute along; a bad one throws an InputError.
  */
-export function inputSpecOf(args: Pick<LaunchArgs, 'input' | 'seed' | 'preprocess'>, resolvePath: (p: string) => string): InputSpec {
+export function inputSpecOf(args: Pick<LaunchArgs, 'input' | 'seed' | 'preprocess' | 'shapes'>, resolvePath: (p: string) => string): InputSpec {
   const input = args.input?.trim();
-  if (!input) return { kind: 'example' };
-  if (input === 'random') return { kind: 'random', seed: args.seed ?? 0 };
+  const shapes = shapesOf(args.shapes);
+  if (!input) return { kind: 'example', ...(shapes ? { shapes } : {}) };
+  if (input === 'random') return { kind: 'random', seed: args.seed ?? 0, ...(shapes ? { shapes } : {}) };
   if (isImageFile(input)) {
     const preprocess = parsePreprocess(args.preprocess);
     return { kind: 'file', path: resolvePath(input), ...(Object.keys(preprocess).length ? { preprocess } : {}) };
   }
   if (/\.(json|npy)$/i.test(input)) return { kind: 'file', path: resolvePath(input) };
   return { kind: 'example', name: input };
+}
+
+/** The `shapes` attribute checked into plain arrays of sizes; a malformed one throws an InputError naming it. */
+function shapesOf(value: unknown): Record<string, number[]> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const bad = (): InputError => new InputError('The launch attribute "shapes" must map input names to arrays of sizes, e.g. { "x": [1, 3, 48, 192] }.');
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad();
+  const out: Record<string, number[]> = {};
+  for (const [name, dims] of Object.entries(value as Record<string, unknown>)) {
+    if (!Array.isArray(dims) || dims.some((d) => !Number.isSafeInteger(d) || (d as number) < 1)) throw bad();
+    out[name] = dims as number[];
+  }
+  return out;
 }

@@ -205,6 +205,7 @@ export class LayerstepDebugSession extends DebugSession {
       path: this.modelPath,
       input: inputSpecOf(args, this.resolvePath),
       memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
+      maxLoopIterations: args.maxLoopIterations,
     });
     this.launchArgs = args;
     this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));

@@ -25,7 +25,7 @@ export function launchConfig(uri: vscode.Uri, stopOnEntry: boolean, input?: stri
 export async function startModel(context: vscode.ExtensionContext, arg: unknown, stopOnEntry: boolean): Promise<boolean> {
   const uri = targetModel(arg);
   if (!uri) {
-    void vscode.window.showErrorMessage('Layerstep: open a model file (a layerstep model.json, an .onnx file or a TensorFlow.js model.json) first.');
+    void vscode.window.showErrorMessage('Layerstep: open a model file (a layerstep model.json, an .onnx file, a TensorFlow.js model.json or a Keras .h5/.keras file) first.');
     return false;
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

@@ -4,7 +4,9 @@ import { LayerstepDebugSession } from '../debug/session';
 import { toWireError } from '../service/wireError';
 import { launchConfig } from './commands';
 import type { Engines } from './engines';
-import { DEBUG_TYPE } from './ids';
+import { DEBUG_TYPE, Settings } from './ids';
+import { askForSizes } from './openSizes';
+import type { ModelOutline } from '../protocol/engine';
 import type { LoadErrors } from './loadErrors';
 import { isModelDocument, targetModel } from './modelFiles';
 import type { SessionTracker } from './sessions';
@@ -68,17 +70,21 @@ export function registerDebugger(context: vscode.ExtensionContext, engines: Engi
       resolveDebugConfigurationWithSubstitutedVariables: async (folder, config) => {
         if (typeof config.model !== 'string' || !config.model) return config;
         const uri = vscode.Uri.file(resolverOf(folder ?? vscode.workspace.workspaceFolders?.[0])(config.model));
-        // Starting a model again replaces its finished session instead of piling a second one beside it.
-        const finished = tracker.sessionsOn(uri.fsPath).filter((t) => t.adapter.currentStop?.finished);
-        await Promise.all(finished.map((t) => vscode.debug.stopDebugging(t.session)));
+        let outline: ModelOutline;
         try {
-          await engines.outline(uri);
+          outline = await engines.outline(uri);
           loadErrors.clear(uri);
         } catch (e) {
           loadErrors.report(uri, toWireError(e), true);
           // undefined cancels the launch quietly: no modal, no "Open launch.json".
           return undefined;
         }
+        // A random input for a model with open sizes needs them: asked for, not guessed. Escape cancels the launch.
+        if (!(await askForSizes(context, uri, config, outline))) return undefined;
+        config.maxLoopIterations ??= vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.maxLoopIterations);
+        // Starting a model again replaces its finished session instead of piling a second one beside it.
+        const finished = tracker.sessionsOn(uri.fsPath).filter((t) => t.adapter.currentStop?.finished);
+        await Promise.all(finished.map((t) => vscode.debug.stopDebugging(t.session)));
         return config;
       },
     }),
@@ -89,7 +95,7 @@ export function registerDebugger(context: vscode.ExtensionContext, engines: Engi
 function notAModel(): string {
   const doc = vscode.window.activeTextEditor?.document;
   if (doc && !isModelDocument(doc)) {
-    return `Layerstep: ${path.basename(doc.fileName)} is not a model file (a Layerstep model.json with "format": "layerstep/1", a TensorFlow.js model.json or an .onnx file).`;
+    return `Layerstep: ${path.basename(doc.fileName)} is not a model file (a Layerstep model.json with "format": "layerstep/1", a TensorFlow.js model.json, an .onnx file or a Keras .h5/.keras file).`;
   }
-  return 'Layerstep: open a model file (a Layerstep model.json, a TensorFlow.js model.json or an .onnx file) first.';
+  return 'Layerstep: open a model file (a Layerstep model.json, a TensorFlow.js model.json, an .onnx file or a Keras .h5/.keras file) first.';
 }

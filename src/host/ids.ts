@@ -26,6 +26,7 @@ export const ContextKeys = {
 export const Settings = {
   section: 'layerstep',
   memoryBudgetMB: 'memoryBudgetMB',
+  maxLoopIterations: 'maxLoopIterations',
   openPanelOnStart: 'openPanelOnStart',
   colormap: 'colormap',
 } as const;

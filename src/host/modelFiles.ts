@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import { ONNX_SUMMARY_VIEW_TYPE } from './ids';
 
+/** Model files that open in the summary editor (`.onnx`, Keras `.h5`/`.hdf5`/`.keras`), not as text. */
+export const BINARY_MODEL = /\.(onnx|h5|hdf5|keras)$/i;
+
 /** Cheap recognition of a model file from its name and the start of its text (no parsing). */
 export function isModelText(fileName: string, head: string): boolean {
-  if (/\.onnx$/i.test(fileName)) return true;
+  if (BINARY_MODEL.test(fileName)) return true;
   if (!/\.json$/i.test(fileName)) return false;
   return /"format"\s*:\s*"layerstep\/1"/.test(head) || /"modelTopology"\s*:/.test(head);
 }

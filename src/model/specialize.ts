@@ -101,6 +101,25 @@ export function shareWeights(base: Model, laid: Model, shapes: ReadonlyMap<strin
   };
 }
 
+/**
+ * The outputs as declared for any size: an output axis that changes when the open input sizes change (the batch,
+ * an image's height) is open (`null`) too. Found by laying the model out once more with every open size doubled.
+ */
+function openOutputs(base: Model, inputs: readonly ValueInfo[], shapes: ReadonlyMap<string, Shape>, build: (shapes: ReadonlyMap<string, Shape>) => Model): ValueInfo[] {
+  const other = new Map(inputs.map((v) => [v.name, shapes.get(v.name)!.map((d, i) => (isOpen(v.shape[i]) ? d * 2 : d))]));
+  let second: Model;
+  try {
+    second = build(other);
+  } catch {
+    return [...base.outputs];
+  }
+  return base.outputs.map((o, k) => {
+    const s = second.outputs[k]?.shape;
+    if (!s || s.length !== o.shape.length) return o;
+    return { ...o, shape: o.shape.map((d, i) => (d === s[i] ? d : null)) };
+  });
+}
+
 /** Smallest sizes tried for an open axis when no input says it: image axes start at 32, others at 1. */
 const SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 224, 256, 512];
 
@@ -156,8 +175,8 @@ export function layOut(inputs: readonly ValueInfo[], build: (shapes: ReadonlyMap
     if (first !== undefined) throw first;
     base = build(shapes);
   }
-  const loaded: Model = { ...base, builtFor: shapes };
-  if (!hasOpenSizes(declared)) return loaded;
+  if (!hasOpenSizes(declared)) return { ...base, builtFor: shapes };
+  const loaded: Model = { ...base, builtFor: shapes, outputs: openOutputs(base, inputs, shapes, build) };
   const self: Model = {
     ...loaded,
     specialize: (s) => shareWeights(self, build(s), s),

@@ -74,6 +74,8 @@ export interface ModelOutline {
   readonly totalEvents: number;
   /** What the file says about where it came from (ONNX: producer, IR version, opsets), when it says it. */
   readonly metadata?: ModelMetadata;
+  /** When inputs leave sizes open: a full shape per input that the model accepts, to offer before a run. */
+  readonly suggestedShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface FrameInfo {
@@ -183,7 +185,7 @@ export interface EngineRequests {
   /** Loads the model (once: a second load of an unchanged file answers from memory). */
   load: { params: { readonly path: string; readonly force?: boolean }; result: ModelOutline };
   /** Starts this connection's run of the model (loading it if needed); an earlier run on it is replaced. */
-  open: { params: { readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number }; result: ModelOutline };
+  open: { params: { readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number; readonly maxLoopIterations?: number }; result: ModelOutline };
   setLineBreakpoints: { params: { readonly breakpoints: readonly LineBreakpoint[] }; result: readonly BreakpointStatus[] };
   setNameBreakpoints: { params: { readonly breakpoints: readonly NameBreakpoint[] }; result: readonly BreakpointStatus[] };
   setExceptionFilters: { params: { readonly filters: readonly ExceptionFilter[] }; result: void };

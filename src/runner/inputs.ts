@@ -24,3 +24,20 @@ export function checkInputs(model: Model, inputs: Readonly<Record<string, Tensor
     if (!fits) throw new RunnerError(`${file}: input '${info.name}' must be ${want}, got ${t.dtype}[${t.shape.join(',')}]`, { file: model.file });
   }
 }
+
+/**
+ * Inputs keyed as TensorFlow names a graph's tensors (`input_1:0`) taken for the model's input of that node
+ * (`input_1`), when no input has the exact name: the names a TF.js graph model's signature uses.
+ */
+export function aliasInputs<T>(model: Pick<Model, 'inputs'>, inputs: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+  const names = new Set(model.inputs.map((v) => v.name));
+  let out: Record<string, T> | undefined;
+  for (const key of Object.keys(inputs)) {
+    const m = /^(.*):0$/s.exec(key);
+    if (names.has(key) || !m || !names.has(m[1]) || Object.hasOwn(inputs, m[1])) continue;
+    out ??= { ...inputs };
+    out[m[1]] = out[key];
+    delete out[key];
+  }
+  return out ?? inputs;
+}

@@ -14,7 +14,7 @@ import { formatValue, toValue } from './format';
 import { frameEvalScope, frameScopes } from './frameScope';
 import type { ScopeSource } from './frameScope';
 import { globMatcher } from './glob';
-import { checkInputs } from './inputs';
+import { aliasInputs, checkInputs } from './inputs';
 import { NanWatch } from './nanWatch';
 import { nodeError } from './nodeError';
 import { outputNames, Plan } from './plan';
@@ -70,9 +70,10 @@ export class Runner {
 
   constructor(
     loaded: Model,
-    inputs: Readonly<Record<string, Tensor>>,
+    given: Readonly<Record<string, Tensor>>,
     private readonly options: RunnerInit = {},
   ) {
+    const inputs = aliasInputs(loaded, given);
     checkInputs(loaded, inputs);
     const model = (this.model = modelFor(loaded, inputs));
     this.ops = options.ops ?? defaultOps;

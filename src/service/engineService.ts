@@ -1,4 +1,6 @@
 import { histogram, planBins } from '../engine/histogram';
+import { hasOpenSizes, suggestShapes } from '../model/specialize';
+import { templatesOf } from '../model/ir';
 import { formatSummary, tensorStats } from '../engine/stats';
 import { Tensor } from '../engine/tensor';
 import { openModel } from '../loaders/registry';
@@ -61,7 +63,7 @@ export class EngineService {
   constructor(private readonly ports: EnginePorts) {
     this.handlers = {
       load: async (p) => this.outlineOf(await this.model(p.path, p.force)),
-      open: (p, run) => this.open(run, p.path, p.input, p.memoryBudgetBytes),
+      open: (p, run) => this.open(run, p.path, p.input, p.memoryBudgetBytes, p.maxLoopIterations),
       setLineBreakpoints: async (p, run) => this.need(run).setLineBreakpoints([...p.breakpoints]),
       setNameBreakpoints: async (p, run) => this.need(run).setNameBreakpoints([...p.breakpoints]),
       setExceptionFilters: async (p, run) => this.need(run).setExceptionFilters([...p.filters]),
@@ -196,12 +198,13 @@ export class EngineService {
     await loadPendingWeights(this.need(run).model);
   }
 
-  private async open(run: string, path: string, input: InputSpec, memoryBudgetBytes?: number): Promise<ModelOutline> {
+  private async open(run: string, path: string, input: InputSpec, memoryBudgetBytes?: number, maxLoopIterations?: number): Promise<ModelOutline> {
     const model = await this.model(path);
     const { inputs } = await resolveInputs(model, input, this.ports.readFile);
     this.runs.get(run)?.dispose();
     this.runs.set(run, new Runner(model, Object.fromEntries(inputs), {
       memoryBudgetBytes,
+      maxLoopIterations,
       onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
       onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
     }));
@@ -336,7 +339,8 @@ export function outline(model: Model): ModelOutline {
     }
     const weights = Object.entries(item.weights).flatMap(([role, name]) => describe(role, name));
     const inner = new Set([...declared, ...Object.values(item.weights)]);
-    const children = item.body.map((c) => visit(c, inner));
+    // Control flow shows its branches or loop body: they run as copies made when the run reaches them.
+    const children = [...item.body, ...templatesOf(item).map((t) => t.module)].map((c) => visit(c, inner));
     return { id: item.id, name: item.name, kind: 'module', type: item.type, source: item.source, params, weights, outputShape: shape, children };
   };
   const root = visit(model.root as ModuleDef, new Set());
@@ -352,6 +356,7 @@ export function outline(model: Model): ModelOutline {
     root,
     totalEvents: events,
     metadata: model.metadata,
+    ...(hasOpenSizes(model) ? { suggestedShapes: Object.fromEntries(suggestShapes(model)) } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
 import { fitsDeclared, formatDims, isOpen, suggestShapes } from '../model/specialize';
 import type { InputShapes, InputSpec } from '../protocol/engine';
+import { aliasInputs } from '../runner/inputs';
 
 /** The seed of the random input used when neither an input file nor an example is there: the same input every run, in the CLI and in VS Code. */
 export const RANDOM_INPUT_SEED = 0;
@@ -57,8 +58,9 @@ const MAX_RANDOM_ELEMENTS = 256 * 1024 * 1024;
  * the model's, where a leading open axis (the batch) is 1. Any other open size needs a given shape: it is
  * not guessed, and the error suggests sizes the model accepts.
  */
-export function randomShapes(model: Model, given: InputShapes | undefined): Map<string, number[]> {
+export function randomShapes(model: Model, shapes: InputShapes | undefined): Map<string, number[]> {
   const file = model.file;
+  const given = shapes && aliasInputs(model, shapes);
   const out = new Map<string, number[]>();
   for (const name of Object.keys(given ?? {})) {
     if (!model.inputs.some((v) => v.name === name)) {

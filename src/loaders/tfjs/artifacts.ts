@@ -14,7 +14,8 @@ export interface Artifacts {
   readonly flavor: Flavor;
 }
 
-const GRAPH_MODEL = 'is a TensorFlow.js graph model, which Layerstep does not open yet; it opens TF.js layers models ("format": "layers-model", a Keras "modelTopology")';
+/** Reached only when the layers reader is handed a graph model directly: the registry gives those to src/loaders/tfjsGraph. */
+const GRAPH_MODEL = 'is a TensorFlow.js graph model, not a layers model; it is read by the graph-model loader (docs/tfjs-graph.md)';
 
 export function readArtifacts(doc: JsonDocument): Artifacts {
   const root = doc.root;

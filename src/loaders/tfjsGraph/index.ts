@@ -102,7 +102,7 @@ export const tfjsGraphLoader: Loader = {
       const read = new Set(nodes.flatMap((n) => n.inputs.map((i) => i.node)));
       outputs = nodes.filter((n) => !read.has(n.name) && !['Const', 'NoOp', 'Placeholder'].includes(n.op)).map((n) => ({ node: n.name, index: 0 }));
     }
-    if (outputs.length === 0) throw doc.error(topology, `the graph has no output: no signature names one and every node is read by another.`);
+    if (outputs.length === 0) throw doc.error(topology, `the graph has no output: no signature names one and ${nodes.length ? 'every node is read by another' : 'it has no nodes'}.`);
 
     // Weights: the manifest's, checked against the shards now and read at the first run.
     const groups = readManifest(doc, prop(root, 'weightsManifest'));

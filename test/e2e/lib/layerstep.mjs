@@ -7,6 +7,40 @@ export function panel(page) {
   return webviewFrame(page);
 }
 
+/** The `.onnx`/Keras summary editor's document: of this extension's webviews, the one showing `#model-name`. */
+export async function summaryFrame(page, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const n = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < n; i++) {
+      const frame = webviewFrame(page, undefined, i);
+      if (await frame.locator('#model-name').count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no webview shows the model summary (#model-name)');
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The Layerstep panel's document when other webviews are open too: the one with the forward-pass strip. */
+export async function panelFrame(page, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const n = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < n; i++) {
+      const frame = webviewFrame(page, undefined, i);
+      if (await frame.locator('#stack').count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no webview shows the Layerstep panel (#stack)');
+    await page.waitForTimeout(100);
+  }
+}
+
+/** A session's state as CALL STACK shows it: in its header with one session, else on the session's row. */
+export function sessionState(page, text) {
+  return page.locator('.pane-header, .debug-call-stack .monaco-list-row', { hasText: /call stack|session/i })
+    .or(page.locator('.debug-call-stack .monaco-list-row')).filter({ hasText: text }).first();
+}
+
 /** The rows of CALL STACK. */
 export function callStackRows(page) {
   return page.locator('.debug-call-stack .monaco-list-row');

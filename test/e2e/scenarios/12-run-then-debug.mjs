@@ -2,13 +2,11 @@
 // finished Run is replaced rather than kept beside the new session, CALL STACK says where each stands, and the
 // two steps land in the new session: the first layer and its first op.
 import { activeEditorLines, examplesDir, openFromExplorer, openWorkbench, runCommand, screenshot } from '../lib/index.mjs';
-import { callStackRows, callStackTop, editorTitleButton, panel, preparePaletteCommand, waitForRedraw } from '../lib/layerstep.mjs';
+import { callStackRows, callStackTop, editorTitleButton, panel, preparePaletteCommand, sessionState, waitForRedraw } from '../lib/layerstep.mjs';
 
 /** CALL STACK's session rows (VS Code shows them when more than one session is there) and state labels. */
 const sessionRows = (page) => page.locator('.debug-call-stack .monaco-list-row .session');
-/** A session's state as CALL STACK shows it: in its header with one session, else on the session's row. */
-const stateLabel = (page, text) => page.locator('.pane-header, .debug-call-stack .monaco-list-row', { hasText: /call stack|session/i })
-  .or(page.locator('.debug-call-stack .monaco-list-row')).filter({ hasText: text }).first();
+const stateLabel = sessionState;
 
 export const scenario = {
   name: 'Run, then Debug, then Step Into twice: the first layer in the focused session',

@@ -4,43 +4,15 @@
 // toggle stops it at `mlp`; the panel's breakpoint button by the frame's title removes and adds it again.
 import { join } from 'node:path';
 import {
-  activeEditorLines, activeTab, examplesDir, exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot, webviewFrame,
+  activeEditorLines, activeTab, examplesDir, exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot,
 } from '../lib/index.mjs';
-import { callStackRows, callStackTop, editorTitleButton, variableRow } from '../lib/layerstep.mjs';
+import { callStackRows, callStackTop, editorTitleButton, panelFrame, summaryFrame, variableRow } from '../lib/layerstep.mjs';
 
 const model = 'onnx-encoder/model.onnx';
-
-/** The summary editor's document: of this extension's webviews, the one showing `#model-name`. */
-async function summaryFrame(page, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = 0; i < n; i++) {
-      const frame = webviewFrame(page, undefined, i);
-      if (await frame.locator('#model-name').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no webview shows the model summary (#model-name)');
-    await page.waitForTimeout(100);
-  }
-}
 
 /** The texts of the CALL STACK rows that are frames (not the thread row), top first: the frame's name, then its source if any. */
 async function stackTexts(page) {
   return (await callStackRows(page).locator('.stack-frame').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-}
-
-/** The Layerstep panel's document: of this extension's webviews, the one with the step toolbar. */
-async function panelFrame(page, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = 0; i < n; i++) {
-      const frame = webviewFrame(page, undefined, i);
-      if (await frame.locator('#stack').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no webview shows the Layerstep panel (#stack)');
-    await page.waitForTimeout(100);
-  }
 }
 
 /** A row of the BREAKPOINTS view whose text contains `text`. */

@@ -65,13 +65,13 @@ describe('the ONNX model summary', () => {
     expect(s.params).toBe(3);
   });
 
-  it('is contributed as the default editor of *.onnx files', () => {
+  it('is contributed as the default editor of .onnx and Keras (.h5, .hdf5, .keras) files', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       contributes: { customEditors: { viewType: string; selector: { filenamePattern: string }[]; priority: string }[] };
       activationEvents: string[];
     };
     expect(pkg.contributes.customEditors).toEqual([
-      expect.objectContaining({ viewType: ONNX_SUMMARY_VIEW_TYPE, selector: [{ filenamePattern: '*.onnx' }], priority: 'default' }),
+      expect.objectContaining({ viewType: ONNX_SUMMARY_VIEW_TYPE, selector: ['*.onnx', '*.h5', '*.hdf5', '*.keras'].map((filenamePattern) => ({ filenamePattern })), priority: 'default' }),
     ]);
     expect(pkg.activationEvents).toContain(`onCustomEditor:${ONNX_SUMMARY_VIEW_TYPE}`);
   });

@@ -1,0 +1,72 @@
+// Models as they come from elsewhere. An ONNX model whose input is [batch, 3, height, width]: Run asks for the
+// sizes (offering the smallest its layers accept), runs to the end on the answer, and offers that answer at the
+// next Run. A Keras .h5 file opens in the summary editor, and Debug steps it to the end.
+import { join } from 'node:path';
+import { exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot } from '../lib/index.mjs';
+import { callStackTop, editorTitleButton, panelFrame, sessionState, summaryFrame, variableRow } from '../lib/layerstep.mjs';
+
+const folder = join(repoRoot, 'test/fixtures/e2e/open-sizes');
+
+/** Resolves once the quick input's text box holds `value` (VS Code fills it in after showing the box). */
+async function inputValue(page, value, timeout = 30_000) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const now = await input.inputValue();
+    if (now === value) return input;
+    if (Date.now() > deadline) throw new Error(`the input box holds '${now}', not '${value}'`);
+    await page.waitForTimeout(50);
+  }
+}
+
+export const scenario = {
+  name: 'open sizes: Run asks for them, runs, remembers; a Keras .h5 file in the summary editor, debugged to the end',
+  async run({ page, server }) {
+    await openWorkbench(page, server, { folder });
+    await page.locator('.activitybar [aria-label^="Layerstep"]').first().waitFor();
+    await openFromExplorer(page, 'model.onnx');
+    const summary = await summaryFrame(page);
+    await summary.locator('#model-name', { hasText: exactly('open-sizes') }).waitFor();
+    await summary.locator('#inputs td.shape', { hasText: 'height' }).waitFor();
+
+    // Run with no input chosen: the sizes are asked for, the smallest the model accepts offered.
+    await editorTitleButton(page, 'Run Model').click();
+    const box = await inputValue(page, '1, 3, 32, 32');
+    await page.locator('.quick-input-widget', { hasText: "Input 'image' leaves sizes open" }).waitFor();
+    await screenshot(page, 'open-sizes-asked');
+    await box.fill('2, 3, 48, 40');
+    await box.press('Enter');
+    await box.waitFor({ state: 'hidden' });
+    await sessionState(page, 'Forward pass finished').waitFor();
+    await (await panelFrame(page)).locator('#status', { hasText: 'Finished' }).waitFor();
+    await callStackTop(page, 'open-sizes (model)').waitFor();
+    await variableRow(page, /^probs\s*=\s*float32\[2,4\]/).waitFor();
+    await screenshot(page, 'open-sizes-finished');
+
+    // The next Run offers the sizes given last; Escape cancels it and leaves the finished run as it was.
+    await runCommand(page, 'Layerstep: Run Model');
+    const again = await inputValue(page, '2, 3, 48, 40');
+    await again.press('Escape');
+    await again.waitFor({ state: 'hidden' });
+    await sessionState(page, 'Forward pass finished').waitFor();
+    await runCommand(page, 'Debug: Stop');
+
+    // A Keras file: its summary, then Debug from it to the end.
+    await runCommand(page, 'View: Show Explorer');
+    await openFromExplorer(page, 'cnn.h5');
+    const keras = await summaryFrame(page);
+    await keras.locator('#model-name', { hasText: exactly('cnn') }).waitFor();
+    await keras.locator('#inputs td.shape', { hasText: exactly('[?, 8, 8, 3]') }).waitFor();
+    await keras.locator('#outputs td.shape', { hasText: exactly('[?, 3]') }).waitFor();
+    await keras.locator('#debug:not([disabled])').click();
+    await runCommand(page, 'View: Show Run and Debug');
+    await callStackTop(page, 'cnn (Model)').waitFor();
+    await sessionState(page, 'Paused on entry').waitFor();
+    await runCommand(page, 'Debug: Continue');
+    await sessionState(page, 'Forward pass finished').waitFor();
+    await variableRow(page, /^logits\s*=\s*float32\[1,3\]/).waitFor();
+    await screenshot(page, 'keras-finished');
+    await runCommand(page, 'Debug: Stop');
+  },
+};
