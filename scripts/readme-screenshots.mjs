@@ -4,6 +4,8 @@
 //   media/screenshot-cnn.png      small-cnn at the return of conv1: the panel's grid of feature maps
 //   media/screenshot-sidebar.png  the Layerstep sidebar on mnist-mlp's hidden1, its kernel as a heatmap in the
 //                                 panel above the session paused at hidden1's return (input: a drawn seven)
+//   media/screenshot-open-sizes.png  is not made here: it is end-to-end scenario 21's 'open-sizes-asked' screenshot
+//                                 (.vscode-test/run-ui/screenshots), Run asking for an ONNX model's open sizes
 // Run: npm run build && node scripts/readme-screenshots.mjs   (or `npm run screenshots`; needs `npm run e2e:setup`)
 //   SHOTS=debug,cnn,sidebar  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
 //   SHOTS_THEME=<colour theme>  default "Default Dark Modern"

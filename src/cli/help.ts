@@ -15,7 +15,8 @@ Options:
   -h, --help     show help (also: layerstep help COMMAND)
   -V, --version  show the version
 
-MODEL is a model file: layerstep model.json, ONNX (.onnx) or TensorFlow.js layers model.json.
+MODEL is a model file: layerstep model.json, ONNX (.onnx), TensorFlow.js model.json (layers or graph model)
+or Keras (.h5, .keras).
 Tensor files (--input, --output) are tensor JSON or NumPy .npy; --input may also be a .png image
 (see 'layerstep help run' for its options).`;
 
