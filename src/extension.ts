@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { selectInput, startModel } from './host/commands';
+import { selectInputInSession, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
@@ -126,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     vscode.commands.registerCommand(Commands.runModel, (uri?: unknown) => start(uri, false)),
     vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => start(uri, true)),
     vscode.commands.registerCommand(Commands.showPanel, showPanel),
-    vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInput(context, engines, uri)),
+    vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInputInSession(context, engines, tracker, uri)),
     vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => {
       showPanel().showWeight(name, role ?? name, tree.model?.uri.fsPath, tree.model?.outline.root);
     }),

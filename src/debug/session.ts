@@ -229,17 +229,36 @@ export class LayerstepDebugSession extends DebugSession {
     const launch = (args.arguments as LaunchArgs | undefined) ?? this.launchArgs;
     if (!launch) return this.sendErrorResponse(response, errorMessage(6, 'There is no run to restart yet.', true));
     try {
-      if (this.moving) await this.client.request('pause', {}).catch(() => undefined);
-      await this.busy;
-      await this.open(launch);
-      if (this.breakpoints.line) await this.client.request('setLineBreakpoints', this.breakpoints.line);
-      if (this.breakpoints.name) await this.client.request('setNameBreakpoints', this.breakpoints.name);
-      if (this.breakpoints.filters) await this.client.request('setExceptionFilters', this.breakpoints.filters);
+      await this.reopen(launch);
     } catch (e) {
       return this.launchFailed(response, 6, e);
     }
     this.sendResponse(response);
     await this.begin(launch);
+  }
+
+  /** The launch this session runs (its input, its shapes), once it has opened. */
+  get launched(): LaunchArgs | undefined {
+    return this.launchArgs;
+  }
+
+  /**
+   * Runs the session again from the start on another input (Select Input during a session): the same session and
+   * breakpoints, the model laid out for the new input's sizes. Throws what opening the input throws; the run
+   * in progress then stays as it was.
+   */
+  async restartOn(launch: LaunchArgs): Promise<void> {
+    await this.reopen(launch);
+    await this.begin(launch);
+  }
+
+  private async reopen(launch: LaunchArgs): Promise<void> {
+    if (this.moving) await this.client.request('pause', {}).catch(() => undefined);
+    await this.busy;
+    await this.open(launch);
+    if (this.breakpoints.line) await this.client.request('setLineBreakpoints', this.breakpoints.line);
+    if (this.breakpoints.name) await this.client.request('setNameBreakpoints', this.breakpoints.name);
+    if (this.breakpoints.filters) await this.client.request('setExceptionFilters', this.breakpoints.filters);
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {

@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { LaunchArgs } from '../debug/launchArgs';
 import { DEBUG_TYPE, Settings } from './ids';
 import { targetModel } from './modelFiles';
+import { askForSizes } from './openSizes';
+import type { SessionTracker } from './sessions';
+import { toWireError } from '../service/wireError';
 import type { Engines } from './engines';
 
 const INPUT_KEY = 'layerstep.inputs';
@@ -74,4 +77,25 @@ export async function selectInput(context: vscode.ExtensionContext, models: Engi
   const all = { ...context.workspaceState.get<Record<string, string>>(INPUT_KEY, {}), [uri.toString()]: value ?? '' };
   await context.workspaceState.update(INPUT_KEY, all);
   return value;
+}
+
+/**
+ * Select Input during a session on that model: the session runs again from the start on the new input (sizes
+ * asked for when a random input needs them), in place, with its breakpoints; the model is laid out for the new
+ * sizes. Without a session the choice waits for the next Run.
+ */
+export async function selectInputInSession(context: vscode.ExtensionContext, models: Engines, tracker: SessionTracker, arg: unknown): Promise<void> {
+  const value = await selectInput(context, models, arg);
+  const uri = targetModel(arg);
+  if (value === undefined || !uri) return;
+  const live = tracker.sessionsOn(uri.fsPath).find((t) => t.adapter.launched);
+  const before = live?.adapter.launched;
+  if (!live || !before) return;
+  const launch: vscode.DebugConfiguration & LaunchArgs = { ...(live.session.configuration as vscode.DebugConfiguration), ...before, input: value, shapes: undefined };
+  try {
+    if (!(await askForSizes(context, uri, launch, await models.outline(uri)))) return;
+    await live.adapter.restartOn(launch);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Layerstep: ${toWireError(e).message}`);
+  }
 }

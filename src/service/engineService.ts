@@ -201,13 +201,15 @@ export class EngineService {
   private async open(run: string, path: string, input: InputSpec, memoryBudgetBytes?: number, maxLoopIterations?: number): Promise<ModelOutline> {
     const model = await this.model(path);
     const { inputs } = await resolveInputs(model, input, this.ports.readFile);
-    this.runs.get(run)?.dispose();
+    // The new run is made before the old one goes: an input the model cannot take leaves the old run as it was.
+    const previous = this.runs.get(run);
     this.runs.set(run, new Runner(model, Object.fromEntries(inputs), {
       memoryBudgetBytes,
       maxLoopIterations,
       onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
       onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
     }));
+    previous?.dispose();
     return this.outlineOf(model);
   }
 

@@ -1,6 +1,6 @@
 // Models as they come from elsewhere. An ONNX model whose input is [batch, 3, height, width]: Run asks for the
 // sizes (offering the smallest its layers accept), runs to the end on the answer, and offers that answer at the
-// next Run. A Keras .h5 file opens in the summary editor, and Debug steps it to the end.
+// next Run; Select Input during the session runs it again on other sizes. A Keras .h5 file opens in the summary editor, and Debug steps it to the end.
 import { join } from 'node:path';
 import { exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot } from '../lib/index.mjs';
 import { callStackTop, editorTitleButton, panelFrame, sessionState, summaryFrame, variableRow } from '../lib/layerstep.mjs';
@@ -44,9 +44,21 @@ export const scenario = {
     await variableRow(page, /^probs\s*=\s*float32\[2,4\]/).waitFor();
     await screenshot(page, 'open-sizes-finished');
 
+    // Select Input during the session: random values of other sizes run again in the same session.
+    await runCommand(page, 'Layerstep: Select Input…', { until: page.locator('.quick-input-list .label-name', { hasText: 'random' }).first() });
+    await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^random$/ }) }).first().click();
+    const other = await inputValue(page, '2, 3, 48, 40');
+    await other.fill('1, 3, 36, 52');
+    await other.press('Enter');
+    await variableRow(page, /^probs\s*=\s*float32\[1,4\]/).waitFor();
+    await sessionState(page, 'Forward pass finished').waitFor();
+    await (await panelFrame(page)).locator('.heading, #frame-title, body', { hasText: '[1,3,36,52]' }).first().waitFor();
+    if ((await page.locator('.debug-call-stack .monaco-list-row .session').count()) > 1) throw new Error('Select Input started a second session');
+    await screenshot(page, 'open-sizes-selected-input');
+
     // The next Run offers the sizes given last; Escape cancels it and leaves the finished run as it was.
     await runCommand(page, 'Layerstep: Run Model');
-    const again = await inputValue(page, '2, 3, 48, 40');
+    const again = await inputValue(page, '1, 3, 36, 52');
     await again.press('Escape');
     await again.waitFor({ state: 'hidden' });
     await sessionState(page, 'Forward pass finished').waitFor();

@@ -184,4 +184,16 @@ describe('ONNX control flow decided at run time', () => {
     expect(choose.inputs).toEqual(['c', 'x', 'w']);
     expect(choose.control?.kind).toBe('if');
   });
+
+  it('refuses an If whose branches disagree on how many values they return, naming the node', async () => {
+    const spec = computedIf();
+    const ifNode = spec.nodes[2];
+    const elseBranch = graphProto({
+      name: 'else', inputs: [], outputs: [{ name: 'a', dtype: 'float32', shape: [2, 3] }, { name: 'b', dtype: 'float32', shape: [2, 3] }],
+      nodes: [{ op: 'Neg', inputs: ['x'], outputs: ['a'] }, { op: 'Abs', inputs: ['x'], outputs: ['b'] }],
+    });
+    const broken = { ...spec, nodes: [spec.nodes[0], spec.nodes[1], { ...ifNode, attrs: { ...ifNode.attrs, else_branch: elseBranch } }] };
+    await expect(load(encodeModel(broken))).rejects.toThrow(
+      "model.onnx: node 'choose' (If): its else_branch returns 2 values but the node has 1 outputs; both branches must return one value per output.");
+  });
 });
