@@ -1,4 +1,5 @@
 import { formatSummary } from '../engine/stats';
+import { templatesOf } from '../model/ir';
 import type { Item, Model, ModuleDef, ValueInfo } from '../model/ir';
 import { weightInfo } from '../model/lazyWeights';
 import { nodeWeights, paramsOf } from '../model/weightUse';
@@ -27,7 +28,7 @@ export function formatInspect(model: Model): string {
   const counts = new Map<string, number>();
   const countOps = (item: Item): void => {
     if (item.kind === 'node') counts.set(item.op, (counts.get(item.op) ?? 0) + 1);
-    else item.body.forEach(countOps);
+    else [...item.body, ...templatesOf(item).map((t) => t.module)].forEach(countOps);
   };
   countOps(model.root);
   const ops = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -57,7 +58,8 @@ function tree(model: Model, mod: ModuleDef, depth: number, shown: ReadonlySet<st
     lines.push(`${pad}  ${role} = ${weightText(model, name)}`);
     inner.add(name);
   }
-  for (const item of mod.body) {
+  // Control flow lists its branches or loop body: they run as copies made when the run reaches them.
+  for (const item of [...mod.body, ...templatesOf(mod).map((t) => t.module)]) {
     if (item.kind === 'module') {
       tree(model, item, depth + 1, inner, lines);
       continue;

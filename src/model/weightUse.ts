@@ -1,4 +1,5 @@
 import type { Item, Model, ModuleDef, NodeDef } from './ir';
+import { templatesOf } from './ir';
 import { isWeight, weightInfo } from './lazyWeights';
 
 /**
@@ -11,10 +12,13 @@ import { isWeight, weightInfo } from './lazyWeights';
 /** Ops whose output is their weight input seen again: the weight behind it counts, not a copy. */
 const PASS_THROUGH = new Set(['identity', 'cast']);
 
-/** Every op of a subtree in execution order. */
+/** Every op of a subtree in execution order, the branches and loop bodies of control flow included. */
 export function nodesOf(item: Item, out: NodeDef[] = []): NodeDef[] {
   if (item.kind === 'node') out.push(item);
-  else for (const child of item.body) nodesOf(child, out);
+  else {
+    for (const child of item.body) nodesOf(child, out);
+    for (const t of templatesOf(item)) nodesOf(t.module, out);
+  }
   return out;
 }
 
@@ -65,6 +69,7 @@ export function usedWeights(model: Model, item: Item, out = new Set<string>()): 
   } else {
     for (const w of Object.values(item.weights)) if (isWeight(model, w)) out.add(w);
     for (const child of item.body) usedWeights(model, child, out);
+    for (const t of templatesOf(item)) usedWeights(model, t.module, out);
   }
   return out;
 }
