@@ -66,6 +66,7 @@ describe('the model.json schema as VS Code applies it', () => {
 
   it('accepts Layerstep models that load', () => {
     expect(validate(good)).toBe(true);
+    expect(validate({ ...good, inputs: [{ shape: [null, 4] }] })).toBe(true);
     expect(validate(readJson('examples/mnist-mlp/model.json'))).toBe(true);
     expect(validate(readJson('test/fixtures/native/residual.json'))).toBe(true);
   });
@@ -79,6 +80,7 @@ describe('the model.json schema as VS Code applies it', () => {
       'a layer without its required setting': { ...good, layers: [{ type: 'dense' }] },
       'a misspelt layer setting': { ...good, layers: [{ type: 'dense', units: 2, unit: 3 }] },
       'an input shape that is not a list of sizes': { ...good, inputs: [{ shape: '1x4' }] },
+      'an input size of 0': { ...good, inputs: [{ shape: [0, 4] }] },
       'a layer name with a slash': { ...good, layers: [{ type: 'dense', units: 2, name: 'a/b' }] },
     };
     for (const [what, doc] of Object.entries(broken)) expect(validate(doc), what).toBe(false);

@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tensor } from '../../../src/engine/tensor';
+import { Tensor } from '../../../src/engine/tensor';
+import { openModel } from '../../../src/loaders/registry';
+import { MemorySource } from './memorySource';
 import { randomInputs } from '../../../src/loaders/tensors/random';
 import { formatDims, hasOpenSizes, suggestShapes } from '../../../src/model/specialize';
 import { FileModelSource } from '../../../src/node/fileSource';
@@ -155,5 +157,23 @@ describe('a model whose inputs leave sizes open', () => {
     const ours = await open(await save(model));
     // 32 → 26 → 6 (too small for 9); 64 → 58 → 14 → 6.
     expect(suggestShapes(ours).get(ours.inputs[0].name)).toEqual([1, 64, 64, 1]);
+  });
+
+  it('runs a Layerstep model.json whose input declares null for the batch at any batch, the same as a dense by hand', async () => {
+    const doc = {
+      format: 'layerstep/1', name: 'free-batch',
+      inputs: [{ name: 'x', shape: [null, 3] }],
+      layers: [{ type: 'dense', name: 'fc', units: 2, weights: { kernel: [[1, 2], [3, 4], [5, 6]], bias: [0.5, -0.5] } }],
+      examples: [{ name: 'two rows', inputs: { x: { shape: [2, 3], data: [1, 0, 0, 0, 1, 1] } } }],
+    };
+    const model = await openModel(MemorySource.of(doc));
+    expect(model.inputs[0].shape).toEqual([null, 3]);
+    expect(model.outputs[0].shape).toEqual([null, 2]);
+    const rows = Tensor.from([3, 3], [1, 1, 1, 0, 2, 0, -1, 0, 1]);
+    const out = [...(await runOnce(model, new Map([['x', rows]]))).values()][0];
+    expect([...out.shape]).toEqual([3, 2]);
+    expect(Array.from(out.data)).toEqual([9.5, 11.5, 6.5, 7.5, 4.5, 3.5]);
+    const example = [...(await runOnce(model, new Map(Object.entries(model.examples[0].inputs)))).values()][0];
+    expect(Array.from(example.data)).toEqual([1.5, 1.5, 8.5, 9.5]);
   });
 });
