@@ -1,8 +1,9 @@
 // Models as they come from elsewhere. An ONNX model whose input is [batch, 3, height, width]: Run asks for the
 // sizes (offering the smallest its layers accept), runs to the end on the answer, and offers that answer at the
-// next Run; Select Input during the session runs it again on other sizes. A Keras .h5 file opens in the summary editor, and Debug steps it to the end.
+// next Run; Select Input during the session runs it again on other sizes. A Keras .h5 file opens in the summary
+// editor, and Debug steps it to the end; so does a real TF.js graph model.
 import { join } from 'node:path';
-import { exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot } from '../lib/index.mjs';
+import { activeTab, exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot } from '../lib/index.mjs';
 import { callStackTop, editorTitleButton, panelFrame, sessionState, summaryFrame, variableRow } from '../lib/layerstep.mjs';
 
 const folder = join(repoRoot, 'test/fixtures/e2e/open-sizes');
@@ -20,8 +21,15 @@ async function inputValue(page, value, timeout = 30_000) {
   }
 }
 
+/** Shows a side bar view with its activity bar button, as a user does (when it is not shown already). */
+async function showView(page, label, content) {
+  if (await page.locator(content).first().isVisible()) return;
+  await page.locator(`.activitybar [aria-label^="${label}"]`).first().click();
+  await page.locator(content).first().waitFor();
+}
+
 export const scenario = {
-  name: 'open sizes: Run asks for them, runs, remembers; a Keras .h5 file in the summary editor, debugged to the end',
+  name: 'open sizes: Run asks for them, runs, remembers; a Keras .h5 file and a TF.js graph model debugged to the end',
   async run({ page, server }) {
     await openWorkbench(page, server, { folder });
     await page.locator('.activitybar [aria-label^="Layerstep"]').first().waitFor();
@@ -65,20 +73,36 @@ export const scenario = {
     await runCommand(page, 'Debug: Stop');
 
     // A Keras file: its summary, then Debug from it to the end.
-    await runCommand(page, 'View: Show Explorer');
+    await showView(page, 'Explorer', '.explorer-folders-view');
     await openFromExplorer(page, 'cnn.h5');
     const keras = await summaryFrame(page);
     await keras.locator('#model-name', { hasText: exactly('cnn') }).waitFor();
     await keras.locator('#inputs td.shape', { hasText: exactly('[?, 8, 8, 3]') }).waitFor();
     await keras.locator('#outputs td.shape', { hasText: exactly('[?, 3]') }).waitFor();
     await keras.locator('#debug:not([disabled])').click();
-    await runCommand(page, 'View: Show Run and Debug');
+    await showView(page, 'Run and Debug', '.debug-call-stack');
     await callStackTop(page, 'cnn (Model)').waitFor();
     await sessionState(page, 'Paused on entry').waitFor();
     await runCommand(page, 'Debug: Continue');
     await sessionState(page, 'Forward pass finished').waitFor();
     await variableRow(page, /^logits\s*=\s*float32\[1,3\]/).waitFor();
     await screenshot(page, 'keras-finished');
+    await runCommand(page, 'Debug: Stop');
+
+    // A real TF.js graph model (tfjs-converter output shipped by @vladmandic/human), opened by its path: Run and
+    // Debug in the editor title, and Debug steps it to the end with its output in VARIABLES.
+    const quick = page.locator('.quick-input-widget .quick-input-box input');
+    await page.keyboard.press('F1');
+    await quick.waitFor({ state: 'visible' });
+    await quick.fill(join(repoRoot, 'node_modules/@vladmandic/human/models/emotion.json'));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'emotion.json' }).first().click();
+    await activeTab(page, 'emotion.json').waitFor();
+    await editorTitleButton(page, 'Debug Model').click();
+    await sessionState(page, 'Paused on entry').waitFor();
+    await runCommand(page, 'Debug: Continue');
+    await sessionState(page, 'Forward pass finished').waitFor();
+    await variableRow(page, /^Identity\s*=\s*float32\[1,7\]/).waitFor();
+    await screenshot(page, 'graph-model-finished');
     await runCommand(page, 'Debug: Stop');
   },
 };
