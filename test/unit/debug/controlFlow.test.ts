@@ -59,7 +59,7 @@ describe('control flow decided at run time, through the debug adapter', () => {
       stacks.push(names(await d.stackTrace()));
       stop = (await d.move('continue')).event;
     }
-    expect(stacks).toEqual([0, 1, 2].map((k) => ['feed', 'iter', 'Loop', 'acc', 'looping']));
+    expect(stacks).toEqual(Array.from({ length: 3 }, () => ['feed', 'iter', 'Loop', 'acc', 'looping']));
     expect((await d.stackTrace()).length).toBeGreaterThan(0);
   });
 });
