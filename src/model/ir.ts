@@ -56,7 +56,7 @@ export interface ModuleDef {
   readonly body: readonly Item[];
   readonly source?: SourceRange;
   /**
-   * Control flow decided at run time (ONNX If, Loop, Scan): the module's `body` is empty in the model and is
+   * Control flow decided at run time (ONNX If, Loop, Scan; TensorFlow While): the module's `body` is empty in the model and is
    * made as the run reaches it, from the templates here (src/runner/control.ts): the branch taken, or one
    * module per iteration. Its inputs are what the control flow reads, its outputs what it hands back.
    */
@@ -119,13 +119,27 @@ export interface ScanFlow {
   readonly body: Template;
 }
 
-export type ControlFlow = IfFlow | LoopFlow | ScanFlow;
+/**
+ * `While` (TensorFlow While / StatelessWhile, and a TF1 loop frame rebuilt from Enter, Merge, Switch, Exit and
+ * NextIteration): `cond` runs on the loop variables (`initial` at first); while its one result (a scalar) holds,
+ * `body` runs on them and its results are the next values. Both take one param per loop variable, `body`
+ * returns one value per loop variable. The module's outputs: the final loop variables, those `cond` refused.
+ */
+export interface WhileFlow {
+  readonly kind: 'while';
+  readonly initial: readonly string[];
+  readonly cond: Template;
+  readonly body: Template;
+}
+
+export type ControlFlow = IfFlow | LoopFlow | ScanFlow | WhileFlow;
 
 /** The templates of a control-flow module (none for an ordinary one): static walks of the tree look inside them too. */
 export function templatesOf(m: ModuleDef): Template[] {
   const c = m.control;
   if (!c) return [];
-  return c.kind === 'if' ? [c.then, c.else] : [c.body];
+  if (c.kind === 'if') return [c.then, c.else];
+  return c.kind === 'while' ? [c.cond, c.body] : [c.body];
 }
 
 /** A named example input shipped with the model. */

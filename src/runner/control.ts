@@ -1,10 +1,10 @@
 import { Tensor } from '../engine/tensor';
-import type { ControlFlow, IfFlow, Item, LoopFlow, ModuleDef, NodeDef, ScanFlow, Template, ValueInfo } from '../model/ir';
+import type { ControlFlow, IfFlow, Item, LoopFlow, ModuleDef, NodeDef, ScanFlow, Template, ValueInfo, WhileFlow } from '../model/ir';
 import { templatesOf } from '../model/ir';
 import { RunnerError } from './errors';
 
 /**
- * Control flow decided at run time. A module with `control` (ONNX If, Loop, Scan) has no body in the model; when
+ * Control flow decided at run time. A module with `control` (ONNX If, Loop, Scan, TensorFlow While) has no body in the model; when
  * the run reaches it, {@link unfold} makes its body one item at a time, each made only after the one before has
  * run, so that a loop's condition is read when it has been computed: the branch taken (then the copies of its
  * results to the module's outputs), or one module per iteration (`iter 0`, `iter 1`, …) whose values are renamed
@@ -33,6 +33,11 @@ export function* unfold(m: ModuleDef, host: ControlHost): Generator<Item, void, 
     case 'if': yield* unfoldIf(m, c, host); break;
     case 'loop': yield* unfoldLoop(m, c, host); break;
     case 'scan': yield* unfoldScan(m, c, host); break;
+    case 'while': {
+      const step = whileSteps.get(m);
+      yield* step ? unfoldWhileStep(m, step, host) : unfoldWhile(m, c, host);
+      break;
+    }
   }
 }
 
@@ -186,6 +191,55 @@ function* unfoldScan(m: ModuleDef, c: ScanFlow, host: ControlHost): Generator<It
   yield* stacked(m, ordered, nState, scans.map((_, j) => c.outputAxes[j] ?? 0), host);
 }
 
+/**
+ * A while loop's iteration module (`iter k`, made by {@link unfoldWhile}): it carries the loop's control so that
+ * the run unfolds it too, into its copy of `cond` and, only when that holds, its copy of `body`.
+ */
+interface WhileStep {
+  readonly loop: ModuleDef;
+  readonly k: number;
+  readonly cond: ModuleDef;
+  readonly body: ModuleDef;
+}
+
+const whileSteps = new WeakMap<ModuleDef, WhileStep>();
+
+function* unfoldWhile(m: ModuleDef, c: WhileFlow, host: ControlHost): Generator<Item, void, void> {
+  const n = c.initial.length;
+  if (c.cond.params.length !== n || c.cond.module.outputs.length !== 1 || c.body.params.length !== n || c.body.module.outputs.length !== n) {
+    throw fail(host, m, `has ${n} loop variables, but its condition takes ${c.cond.params.length} and returns ${c.cond.module.outputs.length} values and its body takes ${c.body.params.length} and returns ${c.body.module.outputs.length} (both need ${n} inputs; the condition returns 1 value, the body ${n}).`);
+  }
+  let vars = [...c.initial];
+  for (let k = 0; ; k++) {
+    const id = `${m.id}/iter ${k}`;
+    const prefix = `${id}/`;
+    const cond = instantiate(c.cond, `${id}/cond`, 'cond', 'cond', vars, [], {}, prefix);
+    const body = instantiate(c.body, `${id}/body`, 'body', 'body', vars, [], {}, prefix);
+    const iteration: ModuleDef = {
+      kind: 'module', id, name: `iter ${k}`, type: 'WhileIteration', inputs: [...new Set(vars)].filter((v) => v), outputs: body.outputs,
+      weights: {}, attrs: { iteration: k }, body: [], source: m.source, control: c,
+    };
+    whileSteps.set(iteration, { loop: m, k, cond, body });
+    host.adopt(iteration, m);
+    yield iteration;
+    if (scalar(host, m, cond.outputs[0], 'condition') === 0) break;
+    vars = [...body.outputs];
+  }
+  yield* results(m, vars, 0, n, host);
+}
+
+/** One iteration of a while loop: the condition, then the body when it holds (past the bound, a sentence instead). */
+function* unfoldWhileStep(iteration: ModuleDef, step: WhileStep, host: ControlHost): Generator<Item, void, void> {
+  host.adopt(step.cond, iteration);
+  yield step.cond;
+  if (scalar(host, step.loop, step.cond.outputs[0], 'condition') === 0) return;
+  if (step.k >= host.maxIterations) {
+    throw fail(host, step.loop, `has run ${step.k} iterations and would run more; the most a loop may run is ${host.maxIterations} (the layerstep.maxLoopIterations setting).`);
+  }
+  host.adopt(step.body, iteration);
+  yield step.body;
+}
+
 /** Every value name a module defines inside it, templates included (what a copy renames). */
 function definedIn(item: Item, out: Set<string>): void {
   for (const o of item.outputs) if (o) out.add(o);
@@ -199,25 +253,27 @@ function definedIn(item: Item, out: Set<string>): void {
 
 /**
  * A copy of a template as module `id`: its params bound to `actual`, every value it defines renamed under
- * `id/`, every item id moved under `id`, `lead` nodes first (they make what the params are bound to).
+ * `valuePrefix` (`id/` unless given), every item id moved under `id`, `lead` nodes first (they make what the
+ * params are bound to).
  */
 export function instantiate(
   t: Template, id: string, name: string, type: string, actual: readonly string[], lead: readonly NodeDef[], attrs: Record<string, number>,
+  valuePrefix = `${id}/`,
 ): ModuleDef {
   const defined = new Set<string>();
   definedIn(t.module, defined);
   const bind = new Map<string, string>();
   t.params.forEach((p, i) => bind.set(p, actual[i]));
-  const prefix = `${id}/`;
-  const rename = (n: string): string => (n === '' ? n : bind.get(n) ?? (defined.has(n) ? prefix + n : n));
+  const rename = (n: string): string => (n === '' ? n : bind.get(n) ?? (defined.has(n) ? valuePrefix + n : n));
   const base = t.module.id;
-  const reId = (x: string): string => (x.startsWith(`${base}/`) ? id + x.slice(base.length) : `${prefix}${x}`);
+  const reId = (x: string): string => (x.startsWith(`${base}/`) ? id + x.slice(base.length) : `${id}/${x}`);
   const copyTemplate = (tp: Template): Template => ({ ...tp, params: tp.params.map(rename), module: copyModule(tp.module) });
   const copyControl = (c: ControlFlow): ControlFlow => {
     switch (c.kind) {
       case 'if': return { ...c, cond: rename(c.cond), then: copyTemplate(c.then), else: copyTemplate(c.else) };
       case 'loop': return { ...c, tripCount: rename(c.tripCount), cond: rename(c.cond), initial: c.initial.map(rename), body: copyTemplate(c.body) };
       case 'scan': return { ...c, initial: c.initial.map(rename), scanInputs: c.scanInputs.map(rename), body: copyTemplate(c.body) };
+      case 'while': return { ...c, initial: c.initial.map(rename), cond: copyTemplate(c.cond), body: copyTemplate(c.body) };
     }
   };
   function copyModule(mod: ModuleDef): ModuleDef {

@@ -12,8 +12,9 @@ import { squeeze, unsqueeze } from '../kernels/reshape';
 import { resize } from '../kernels/resize';
 import { gatherNd, sliceBySize, stridedSlice, whereIndices } from '../kernels/tfIndexing';
 import { batchNormLastAxis, einsum, floorDiv, floorMod, nonMaxSuppression, squaredDifference } from '../kernels/tfMath';
+import { knownShape, listGetItem, listReserve, listSetItem, listStack, unshaped } from '../kernels/tfList';
 import { topK } from '../kernels/topK';
-import { broadcasting, matmulShape, needShape, normAxis } from '../shapeRules';
+import { broadcasting, matmulShape, needShape, normAxis, ShapeError } from '../shapeRules';
 import type { DType, Shape } from '../tensor';
 import { transpose } from '../kernels/transpose';
 
@@ -55,6 +56,15 @@ const SHAPES: Readonly<Record<string, OpDef['shape']>> = {
   tfFloorMod: broadcasting('tfFloorMod'),
   tfSquaredDifference: broadcasting('tfSquaredDifference'),
   tfNotEqual: broadcasting('tfNotEqual'),
+  tfListSetItem: (inputs) => {
+    const list = needShape('tfListSetItem', inputs, 0);
+    const item = needShape('tfListSetItem', inputs, 2);
+    if (list.length === 0) throw new ShapeError('tfListSetItem needs a list of rank 1 or more');
+    const element = list.slice(1);
+    if (element.length === item.length && element.every((d, k) => d === item[k])) return [list];
+    if (list.length === 2 && list[1] === 0) return [[list[0], ...item]];
+    throw new ShapeError(`tfListSetItem: an item of shape [${item.join(', ')}] does not fit a list of shape [${list.join(', ')}]`);
+  },
 };
 
 /** [N, H, W, C] → NCHW and back, around a channels-first kernel. */
@@ -203,6 +213,27 @@ const table: readonly OpDef[] = [
   def('tfNotEqual', 'a != b elementwise, broadcast; bool (TF NotEqual).', 2, 2, (i) => {
     const e = squaredDifference(required('tfNotEqual', i, 0, 'a'), required('tfNotEqual', i, 1, 'b'));
     return [new Tensor('bool', e.shape, Uint8Array.from(e.data as ArrayLike<number>, (v) => (v !== 0 ? 1 : 0)))];
+  }),
+  def('tfListReserve', 'A tensor list of n items of element_shape, zeros, as one tensor [n, ...element]; [n, 0] until an item is set when the shape is open (TF TensorListReserve).', 2, 2, (i, attrs) => {
+    const es = required('tfListReserve', i, 0, 'element_shape');
+    const dtype = enumAttr('tfListReserve', attrs, 'dtype', ['float32', 'int32', 'bool'], 'float32');
+    return [listReserve(knownShape(ints('tfListReserve', 'element_shape', es), es.rank === 0), scalar('tfListReserve', 'num_elements', i[1]), dtype)];
+  }),
+  def('tfListSetItem', 'The list with item index replaced by item: a scatter of one slice along axis 0 (TF TensorListSetItem).', 3, 3,
+    (i) => [listSetItem(required('tfListSetItem', i, 0, 'list'), scalar('tfListSetItem', 'index', i[1]), required('tfListSetItem', i, 2, 'item'))]),
+  def('tfListGetItem', 'Item index of the list: a gather along axis 0 (TF TensorListGetItem).', 2, 3, (i) => {
+    const es = i[2];
+    return [listGetItem(required('tfListGetItem', i, 0, 'list'), scalar('tfListGetItem', 'index', i[1]), es ? knownShape(ints('tfListGetItem', 'element_shape', es), es.rank === 0) : undefined)];
+  }),
+  def('tfListStack', 'The items stacked along a new first axis: the list itself (TF TensorListStack).', 1, 2, (i, attrs) => {
+    const es = i[1];
+    return [listStack(required('tfListStack', i, 0, 'list'), es ? knownShape(ints('tfListStack', 'element_shape', es), es.rank === 0) : undefined, intAttr('tfListStack', attrs, 'numElements', -1))];
+  }),
+  def('tfListLength', 'The number of items of the list, an int32 scalar (TF TensorListLength).', 1, 1,
+    (i) => [Tensor.scalar(required('tfListLength', i, 0, 'list').shape[0] ?? 0, 'int32')]),
+  def('tfListElementShape', "The list's element shape as an int32 vector; -1 while it is open (TF TensorListElementShape).", 1, 1, (i) => {
+    const list = required('tfListElementShape', i, 0, 'list');
+    return [unshaped(list) ? Tensor.scalar(-1, 'int32') : new Tensor('int32', [list.rank - 1], Int32Array.from(list.shape.slice(1)))];
   }),
   def('tfEinsum', 'Einsum of one or two operands with an explicit output (TF Einsum).', 1, 2,
     (i, attrs) => [einsum(String(attrs.equation ?? ''), i.map((t, k) => required('tfEinsum', i, k, `inputs[${k}]`)))]),

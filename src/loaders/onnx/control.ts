@@ -143,6 +143,7 @@ function moveTemplate(t: Template, prefix: string): Template {
 }
 
 function moveControl(c: ControlFlow, prefix: string): ControlFlow {
+  if (c.kind === 'while') return { ...c, cond: moveTemplate(c.cond, prefix), body: moveTemplate(c.body, prefix) };
   return c.kind === 'if' ? { ...c, then: moveTemplate(c.then, prefix), else: moveTemplate(c.else, prefix) } : { ...c, body: moveTemplate(c.body, prefix) };
 }
 

@@ -111,8 +111,8 @@ function readAttr(doc: JsonDocument, v: JsonNode, where: string): TfAttr {
 }
 
 /** Reads and checks the GraphDef's nodes: names unique, inputs well formed, sizes within {@link LIMITS}. */
-export function readNodes(doc: JsonDocument, topology: JsonNode): TfNode[] {
-  const list = prop(topology, 'node');
+export function readNodes(doc: JsonDocument, topology: JsonNode, key = 'node'): TfNode[] {
+  const list = prop(topology, key);
   if (!list || list.type !== 'array') throw doc.error(list ?? topology, `"modelTopology" has ${list ? `"node" set to ${describe(list)}` : 'no "node" array'}; a graph model's topology is a TensorFlow GraphDef { "node": [...] }.`);
   const raw = items(list);
   if (raw.length > LIMITS.nodes) throw doc.error(list, `the graph has ${raw.length} nodes, more than the ${LIMITS.nodes} Layerstep opens.`);

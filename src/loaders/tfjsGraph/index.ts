@@ -1,6 +1,6 @@
 import type { Tensor } from '../../engine/tensor';
 import { ModelError } from '../../model/errors';
-import type { Dim, Item, Model, PendingWeight, SourceRange, ValueInfo } from '../../model/ir';
+import type { Dim, Item, Model, ModuleDef, PendingWeight, SourceRange, Template, ValueInfo } from '../../model/ir';
 import { validateModel } from '../../model/validate';
 import type { JsonDocument, JsonNode } from '../native/json';
 import { describe, entries, JsonDocument as Doc, prop } from '../native/json';
@@ -11,7 +11,10 @@ import type { ManifestEntry } from '../tfjs/manifest';
 import { decodedBytes, readManifest } from '../tfjs/manifest';
 import { checkGroups, readGroup } from '../tfjs/shards';
 import type { Loader, LoadOptions, ModelSource } from '../types';
-import type { TfInput } from './graphDef';
+import type { Frame } from './frames';
+import { findFrames } from './frames';
+import { callFunction, readFunctions } from './functions';
+import type { TfInput, TfNode } from './graphDef';
 import { engineDType, readNodes } from './graphDef';
 import type { GraphContext } from './lowering';
 import { Lowering, UnsupportedUse } from './lowering';
@@ -83,6 +86,7 @@ export const tfjsGraphLoader: Loader = {
     const topology = prop(root, 'modelTopology');
     if (!topology || topology.type !== 'object') throw doc.error(topology ?? root, `${doc.shortName} has no "modelTopology" object; a TF.js graph model holds its TensorFlow graph there.`);
     const nodes = readNodes(doc, topology);
+    const functions = readFunctions(doc, topology);
     const byName = new Map(nodes.map((n) => [n.name, n]));
     for (const n of nodes) {
       for (const i of n.inputs) {
@@ -118,9 +122,12 @@ export const tfjsGraphLoader: Loader = {
     const manifest = new Map<string, { entry: ManifestEntry; load: () => Promise<Tensor> }>();
     groups.forEach((g, k) => g.entries.forEach((entry) => manifest.set(entry.name, { entry, load: async () => decodeEntry(entry, await reads[k]()) })));
 
-    const order = orderNodes(doc, nodes, byName, outputs);
+    // TF1 loop frames become one node each for ordering (./frames.ts); loop-invariant Enters read their outer value.
+    const framed = findFrames(doc, nodes, byName);
+    const order = orderNodes(doc, framed.nodes, new Map(framed.nodes.map((n) => [n.name, n])), outputs);
+    const valueOf = (i: TfInput): string => valueName(framed.alias.get(i.node) ?? i);
     const used = new Map<string, number>();
-    for (const n of order) for (const i of n.inputs) used.set(i.node, Math.max(used.get(i.node) ?? 0, i.index + 1));
+    for (const n of nodes) for (const i of n.inputs) used.set(i.node, Math.max(used.get(i.node) ?? 0, i.index + 1));
     for (const o of outputs) used.set(o.node, Math.max(used.get(o.node) ?? 0, o.index + 1));
 
     const pending = new Map<string, PendingWeight>();
@@ -137,6 +144,146 @@ export const tfjsGraphLoader: Loader = {
         return id;
       },
     };
+
+    /** One TF node as engine nodes in `flat` (and its source range per engine node in `sources`), under name scopes `parts`. */
+    const lower = (n: TfNode, parts: readonly string[], flat: FlatNode[], sources: SourceRange[]): void => {
+      if (FUNCTION_CONTROL.includes(n.op)) {
+        flat.push(functionControl(n, parts));
+        return;
+      }
+      const count = Math.max(1, used.get(n.name) ?? 1);
+      const outs = Array.from({ length: count }, (_, k) => valueName({ node: n.name, index: k }));
+      const ins = n.inputs.map(valueOf);
+      const scope: ScopeSegment[] = parts.slice(0, -1).map((name) => ({ name, type: 'scope' }));
+      const leaf = parts[parts.length - 1] ?? n.op;
+      const range = doc.range(n.json);
+      const rule = n.op === 'PlaceholderWithDefault' ? loweringOf('Identity') : loweringOf(n.op);
+      let reason = typeof rule === 'string' ? rule : undefined;
+      const l = new Lowering(n, ins, outs, ctx);
+      if (typeof rule !== 'string') {
+        try {
+          rule(l);
+        } catch (e) {
+          if (!(e instanceof UnsupportedUse)) throw e;
+          reason = e.message;
+        }
+      }
+      if (reason !== undefined) {
+        flat.push({ scope, name: leaf, op: `unsupported:${n.op}`, inputs: ins, outputs: outs, attrs: { __unsupported: `Unsupported op '${n.op}' in node '${n.name}': ${reason}.` } });
+        sources.push(range);
+        return;
+      }
+      if (l.emitted.length === 1) {
+        const e = l.emitted[0];
+        flat.push({ scope, name: leaf, op: e.op, inputs: [...e.inputs], outputs: [...e.outputs], attrs: e.attrs });
+        sources.push(range);
+        return;
+      }
+      const inner = [...scope, { name: leaf, type: n.op }];
+      for (const e of l.emitted) {
+        flat.push({ scope: inner, name: e.role, op: e.op, inputs: [...e.inputs], outputs: [...e.outputs], attrs: e.attrs });
+        sources.push(range);
+      }
+    };
+    const partsOf = (name: string): string[] => name.split('/').filter((p) => p !== '');
+    const initializers = (): Set<string> => new Set([...pending].filter(([, w]) => w.dtype === 'float32').map(([k]) => k));
+    const templateReads: string[] = [];
+    const controlSources = new Map<string, SourceRange>();
+    /** A loop's condition or body: its nodes as a module tree, ids relative (`body/...`) until the tree places the loop. */
+    const template = (role: string, members: readonly TfNode[], within: string, params: string[], results: string[], lead: FlatNode[] = [], callPrefix = ''): Template => {
+      const flat: FlatNode[] = [...lead];
+      const sources: SourceRange[] = lead.map(() => doc.range(members[0]?.json ?? topology));
+      for (const m of members) {
+        if (callPrefix) {
+          if (m.op === 'NoOp') continue;
+          if (m.op === 'Const') {
+            const local = m.name.slice(callPrefix.length);
+            const w = manifest.get(m.name) ?? manifest.get(local);
+            if (!w) throw doc.error(m.json, `Const node '${local}' of a function has no weight of that name in the weights manifest, so its value is missing.`);
+            pending.set(m.name, { dtype: w.entry.dtype, shape: w.entry.shape, bytes: decodedBytes(w.entry), load: w.load });
+            continue;
+          }
+          lower(m, partsOf(m.name.slice(callPrefix.length)), flat, sources);
+          continue;
+        }
+        // Scopes inside the loop: the node's name past the frame's and past tf.function's `body/_12/`.
+        let rest = partsOf(m.name.startsWith(`${within}/`) ? m.name.slice(within.length + 1).replace(/^(body|cond)\/_\d+\//, '') : m.name);
+        // tf.function repeats the loop's own scope inside (`map/while/` in `.../map/while/body/_410/map/while/add`).
+        const frame = partsOf(within);
+        for (let k = Math.min(frame.length, rest.length - 1); k > 0; k--) {
+          if (frame.slice(-k).every((p, j) => p === rest[j])) {
+            rest = rest.slice(k);
+            break;
+          }
+        }
+        lower(m, rest, flat, sources);
+      }
+      for (const f of flat) templateReads.push(...f.inputs);
+      const { root: tree } = buildModuleTree(flat, { rootName: role, rootAttrs: {}, weights: pending, initializers: initializers(), graphOutputs: results });
+      attachSources(tree.body, sources, { at: 0 }, new Map());
+      return { params, module: { ...(relocate(tree, role) as ModuleDef), name: role, type: role === 'then' || role === 'else' ? 'branch' : role, outputs: results } };
+    };
+    /** A call of a library function as a template: its nodes in order, names under `<node>/<role>/`. */
+    const called = (n: TfNode, key: string, role: string, args: number, results: number, bind?: readonly string[]): Template => {
+      const attr = n.attrs[key];
+      const fname = typeof attr === 'string' && attr.startsWith('function ') ? attr.slice('function '.length) : '';
+      const f = functions.get(fname);
+      if (!f) throw doc.error(n.json, `node '${n.name}' (${n.op}) calls ${fname ? `function '${fname}'` : 'no function'} as its ${key}, which the graph's library does not define.`);
+      if (f.args.length !== args || f.results.length !== results) {
+        throw doc.error(n.json, `node '${n.name}' (${n.op}) calls function '${fname}' as its ${key} with ${args} values for ${results} results, but it takes ${f.args.length} and returns ${f.results.length}.`);
+      }
+      const prefix = `${n.name}/${role}/`;
+      const call = callFunction(f, prefix);
+      for (const c of call.nodes) for (const i of c.inputs) used.set(i.node, Math.max(used.get(i.node) ?? 0, i.index + 1));
+      for (const r of call.results) used.set(r.node, Math.max(used.get(r.node) ?? 0, r.index + 1));
+      const lead: FlatNode[] = (bind ?? []).map((a, k) => ({ scope: [], name: f.args[k], op: 'identity', inputs: [a], outputs: [call.params[k]], attrs: {} }));
+      return template(role, topological(call.nodes), '', bind ? [] : call.params, call.results.map(valueName), lead, prefix);
+    };
+    /** StatelessWhile / While / StatelessIf / If: a module whose body the run makes (src/runner/control.ts). */
+    const functionControl = (n: TfNode, parts: readonly string[]): FlatNode => {
+      const ins = n.inputs.map(valueOf);
+      const scope: ScopeSegment[] = parts.slice(0, -1).map((name) => ({ name, type: 'scope' }));
+      const name = parts[parts.length - 1] ?? n.op;
+      const isWhile = n.op === 'While' || n.op === 'StatelessWhile';
+      const count = isWhile ? ins.length : Math.max(1, used.get(n.name) ?? 1);
+      const outs = Array.from({ length: count }, (_, k) => valueName({ node: n.name, index: k }));
+      const reads = [...new Set(ins)].filter((v) => !pending.has(v));
+      templateReads.push(...ins);
+      if (isWhile) {
+        const cond = called(n, 'cond', 'cond', ins.length, 1);
+        const body = called(n, 'body', 'body', ins.length, ins.length);
+        controlSources.set(outs[0], doc.range(n.json));
+        return { scope, name, op: n.op, inputs: reads, outputs: outs, attrs: { variables: ins.length }, control: { kind: 'while', initial: ins, cond, body } };
+      }
+      if (ins.length < 1) throw doc.error(n.json, `node '${n.name}' (${n.op}) has no condition input.`);
+      const args = ins.slice(1);
+      const branch = (key: string, role: string): Template => {
+        const f = functions.get(String(n.attrs[key] ?? '').replace(/^function /, ''));
+        return called(n, key, role, args.length, f ? f.results.length : count, args);
+      };
+      const thenT = branch('then_branch', 'then');
+      const elseT = branch('else_branch', 'else');
+      const results = Math.max(thenT.module.outputs.length, elseT.module.outputs.length);
+      const all = Array.from({ length: Math.max(results, count) }, (_, k) => valueName({ node: n.name, index: k })).slice(0, results);
+      controlSources.set(all[0], doc.range(n.json));
+      return { scope, name, op: n.op, inputs: reads, outputs: all, attrs: {}, control: { kind: 'if', cond: ins[0], then: thenT, else: elseT } };
+    };
+    const whileNode = (f: Frame): FlatNode => {
+      const cond = template('cond', f.cond, f.name, f.vars.map((v) => v.merge.name), [valueOf(f.loopCond.inputs[0])]);
+      const body = template('body', f.body, f.name, f.vars.map((v) => (v.switch ? `${v.switch.name}:1` : `${v.merge.name}:unread`)), f.vars.map((v) => valueOf(v.next.inputs[0])));
+      const parts = partsOf(f.name);
+      const outs = f.vars.map((v, k) => (v.exit ? v.exit.name : `${f.node.name}:${k}`));
+      controlSources.set(outs[0], doc.range(f.loopCond.json));
+      const reads = [...new Set(f.node.inputs.map(valueOf))].filter((v) => !pending.has(v));
+      const initial = f.vars.map((v) => valueOf(v.enter.inputs[0]));
+      templateReads.push(...initial);
+      return {
+        scope: parts.slice(0, -1).map((name) => ({ name, type: 'scope' })), name: parts[parts.length - 1] ?? 'while', op: 'While',
+        inputs: reads, outputs: outs, attrs: { frame: f.name, variables: f.vars.length },
+        control: { kind: 'while', initial, cond, body },
+      };
+    };
+    const frameOf = new Map(framed.frames.map((f) => [f.node, f]));
 
     const inputs: ValueInfo[] = [];
     const flat: FlatNode[] = [];
@@ -159,45 +306,17 @@ export const tfjsGraphLoader: Loader = {
         continue;
       }
       if (n.op === 'NoOp') continue;
-      const count = Math.max(1, used.get(n.name) ?? 1);
-      const outs = Array.from({ length: count }, (_, k) => valueName({ node: n.name, index: k }));
-      const ins = n.inputs.map(valueName);
-      const parts = n.name.split('/').filter((p) => p !== '');
-      const scope: ScopeSegment[] = parts.slice(0, -1).map((name) => ({ name, type: 'scope' }));
-      const leaf = parts[parts.length - 1] ?? n.op;
-      const range = doc.range(n.json);
-      const rule = n.op === 'PlaceholderWithDefault' ? loweringOf('Identity') : loweringOf(n.op);
-      let reason = typeof rule === 'string' ? rule : undefined;
-      const l = new Lowering(n, ins, outs, ctx);
-      if (typeof rule !== 'string') {
-        try {
-          rule(l);
-        } catch (e) {
-          if (!(e instanceof UnsupportedUse)) throw e;
-          reason = e.message;
-        }
-      }
-      if (reason !== undefined) {
-        // A TF1 loop's Merge reads its NextIteration, which comes later: the back edge is left out (the node never runs).
-        const fwd = n.inputs.filter((i) => !(n.op === 'Merge' && byName.get(i.node)!.op === 'NextIteration')).map(valueName);
-        flat.push({ scope, name: leaf, op: `unsupported:${n.op}`, inputs: fwd, outputs: outs, attrs: { __unsupported: `Unsupported op '${n.op}' in node '${n.name}': ${reason}.` } });
-        sources.push(range);
+      const frame = frameOf.get(n);
+      if (frame) {
+        flat.push(whileNode(frame));
         continue;
       }
-      if (l.emitted.length === 1) {
-        const e = l.emitted[0];
-        flat.push({ scope, name: leaf, op: e.op, inputs: [...e.inputs], outputs: [...e.outputs], attrs: e.attrs });
-        sources.push(range);
-        continue;
-      }
-      const inner = [...scope, { name: leaf, type: n.op }];
-      for (const e of l.emitted) {
-        flat.push({ scope: inner, name: e.role, op: e.op, inputs: [...e.inputs], outputs: [...e.outputs], attrs: e.attrs });
-        sources.push(range);
-      }
+      // An Exit's value is its loop's output.
+      if (framed.exits.has(n.name)) continue;
+      lower(n, partsOf(n.name), flat, sources);
     }
     // A Const read only through its converted form is not kept twice.
-    const read = new Set(flat.flatMap((f) => f.inputs));
+    const read = new Set([...flat.flatMap((f) => f.inputs), ...templateReads]);
     for (const o of outputs) read.add(valueName(o));
     for (const name of [...pending.keys()]) if (!read.has(name)) pending.delete(name);
 
@@ -215,10 +334,10 @@ export const tfjsGraphLoader: Loader = {
     const producer = [prop(root, 'generatedBy')?.value, prop(root, 'convertedBy')?.value].filter((v) => typeof v === 'string' && v !== '').join(', ');
     if (producer) rootAttrs.producer = producer;
     const { root: tree } = buildModuleTree(flat, {
-      rootName, rootAttrs, weights: pending, initializers: new Set([...pending].filter(([, w]) => w.dtype === 'float32').map(([k]) => k)),
+      rootName, rootAttrs, weights: pending, initializers: initializers(),
       graphOutputs: modelOutputs.map((o) => o.name),
     });
-    attachSources(tree.body, sources, { at: 0 });
+    attachSources(tree.body, sources, { at: 0 }, controlSources);
     const model: Model = {
       format: TFJS_GRAPH_FORMAT, name: rootName, file, inputs, outputs: modelOutputs, weights: new Map(), root: tree, examples: [],
       pendingWeights: pending.size ? pending : undefined, metadata: producer ? { producer } : undefined,
@@ -228,13 +347,57 @@ export const tfjsGraphLoader: Loader = {
   },
 };
 
-/** Gives each node (in execution order, which is the tree's order) its TF node's range, and each TF-op module the range of its first node. */
-function attachSources(body: readonly Item[], sources: readonly SourceRange[], cursor: { at: number }): SourceRange | undefined {
+/**
+ * Gives each node (in execution order, which is the tree's order) its TF node's range, each TF-op module the range
+ * of its first node, and each loop module the range of its LoopCond (by its first output).
+ */
+function attachSources(body: readonly Item[], sources: readonly SourceRange[], cursor: { at: number }, control: ReadonlyMap<string, SourceRange>): SourceRange | undefined {
   let first: SourceRange | undefined;
   for (const item of body) {
-    const r = item.kind === 'node' ? sources[cursor.at++] : attachSources(item.body, sources, cursor);
+    const r = item.kind === 'node' ? sources[cursor.at++] : item.control ? control.get(item.outputs[0]) : attachSources(item.body, sources, cursor, control);
     if (item.kind === 'node' || item.type !== 'scope') (item as { source?: SourceRange }).source = r;
     first ??= r;
   }
   return first;
+}
+
+/** Moves every id of a template's tree under `prefix` (the tree's root, id '', becomes `prefix`). */
+function relocate(item: Item, prefix: string): Item {
+  const id = item.id === '' ? prefix : `${prefix}/${item.id}`;
+  if (item.kind === 'node') return { ...item, id };
+  const c = item.control;
+  const move = (t: Template): Template => ({ ...t, module: relocate(t.module, prefix) as ModuleDef });
+  const control = !c ? undefined : c.kind === 'if' ? { ...c, then: move(c.then), else: move(c.else) } : c.kind === 'while' ? { ...c, cond: move(c.cond), body: move(c.body) } : { ...c, body: move(c.body) };
+  return { ...item, id, body: item.body.map((b) => relocate(b, prefix)), ...(control ? { control } : {}) };
+}
+
+const FUNCTION_CONTROL = ['While', 'StatelessWhile', 'If', 'StatelessIf'];
+
+/** A function's nodes in an order where each follows the nodes it reads (inputs from outside it are given). */
+function topological(nodes: readonly TfNode[]): TfNode[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const done = new Set<TfNode>();
+  const out: TfNode[] = [];
+  for (const start of nodes) {
+    const stack: { n: TfNode; k: number }[] = [{ n: start, k: 0 }];
+    const open = new Set<TfNode>();
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (done.has(top.n)) {
+        stack.pop();
+        continue;
+      }
+      open.add(top.n);
+      const next = top.n.inputs[top.k++];
+      if (next) {
+        const d = byName.get(next.node);
+        if (d && !done.has(d) && !open.has(d)) stack.push({ n: d, k: 0 });
+        continue;
+      }
+      done.add(top.n);
+      out.push(top.n);
+      stack.pop();
+    }
+  }
+  return out;
 }

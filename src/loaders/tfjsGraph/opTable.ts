@@ -118,7 +118,7 @@ const resize = (method: string): Lower => same('tfResize', (l) => ({ method, ali
 
 const nms = (version: number): Lower => same('tfNonMaxSuppression', (l) => ({ version, padToMaxOutputSize: l.bool('pad_to_max_output_size') }));
 
-const CONTROL_FLOW = ['Switch', 'Merge', 'Enter', 'Exit', 'NextIteration', 'LoopCond', 'StatelessWhile', 'While', 'StatelessIf', 'If', 'RefSwitch', 'RefMerge', 'RefEnter'];
+const CONTROL_FLOW = ['Switch', 'Merge', 'Enter', 'Exit', 'NextIteration', 'LoopCond', 'RefSwitch', 'RefMerge', 'RefEnter', 'RefExit', 'RefNextIteration'];
 
 /** TF op → its lowering. */
 const TABLE: Readonly<Record<string, Lower>> = {
@@ -184,18 +184,30 @@ const TABLE: Readonly<Record<string, Lower>> = {
   Select: same('where'), SelectV2: same('where'), Where: same('tfWhere'),
   Less: same('less'), LessEqual: same('lessOrEqual'), Greater: same('greater'), GreaterEqual: same('greaterOrEqual'),
   Equal: same('equal'), NotEqual: same('tfNotEqual'), LogicalAnd: same('and'), LogicalOr: same('or'), LogicalNot: same('not'),
+  // tensor lists, one tensor with the list on its first axis (src/engine/kernels/tfList.ts)
+  TensorListReserve: same('tfListReserve', (l) => ({ dtype: l.dtype('element_dtype') })),
+  TensorListSetItem: (l) => l.finish('tfListSetItem', [l.input(0), l.input(1), l.input(2)], {}, 'tfListSetItem'),
+  TensorListGetItem: same('tfListGetItem'),
+  TensorListStack: same('tfListStack', (l) => ({ numElements: l.num('num_elements', -1) })),
+  TensorListFromTensor: (l) => l.finish('identity', [l.input(0)], {}, 'identity'),
+  TensorListLength: same('tfListLength'),
+  TensorListElementShape: same('tfListElementShape'),
 };
 
 /** The lowering of a TF op, or the reason it has none (control flow, strings, an op the table lacks). */
 export function loweringOf(op: string): Lower | string {
   const rule = TABLE[op];
   if (rule) return rule;
-  if (CONTROL_FLOW.includes(op) || /^(TensorList|TensorArray)/.test(op)) return 'control flow (TF1 loops and conditionals, While, If, tensor lists) is not supported yet';
+  if (CONTROL_FLOW.includes(op)) return 'TF1 control flow outside a well-formed loop frame (a TF1 conditional, or a loop missing a part) is not supported';
+  if (/^(TensorList|TensorArray)/.test(op)) return 'this tensor list or tensor array op is not supported';
   if (/String|^(Substr|DecodeBase64|EncodeBase64|StaticRegex|Unicode)/.test(op)) return 'string tensors are not supported';
   return 'TF.js graph models with this op are not supported yet';
 }
 
-/** Every TF op the table maps, sorted, plus Const, Placeholder and NoOp which the loader handles itself. */
+/** Every TF op the table maps, sorted, plus those the loader handles itself: Const, Placeholder, NoOp, and control flow (./frames.ts, ./functions.ts). */
 export function supportedTfOps(): string[] {
-  return [...Object.keys(TABLE), 'Const', 'Placeholder', 'PlaceholderWithDefault', 'NoOp'].sort();
+  return [
+    ...Object.keys(TABLE), 'Const', 'Placeholder', 'PlaceholderWithDefault', 'NoOp',
+    'While', 'StatelessWhile', 'If', 'StatelessIf', 'Enter', 'Merge', 'Switch', 'Exit', 'NextIteration', 'LoopCond',
+  ].sort();
 }

@@ -155,6 +155,7 @@ const CASES: Readonly<Record<string, Cases>> = {
   trilu: { inputs: [[[3, 4]], [[2, 3, 3]], [[4]]], attrs: [{}, { upper: 0 }, { k: 1 }] },
   constant: { inputs: [[]], attrs: [{ value: randomTensor([2, 3], 7) }, { value: randomTensor([], 8) }] },
   stack: { inputs: [[[2, 3], [2, 3]], [[4]], [[2, 3], [3, 2]]], attrs: [{}, { axis: 1 }, { axis: -1 }, { axis: 3 }] },
+  tfListSetItem: { inputs: [[[4, 2, 3], int([], 0, 3), [2, 3]], [[3, 0], int([], 0, 2), [2, 2]], [[4, 2], int([], 0, 3), [3]], [[5], int([], 0, 4), []]] },
   rnn: recurrent(1),
   gru: recurrent(3),
   lstm: recurrent(4),

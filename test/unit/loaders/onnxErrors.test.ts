@@ -1,10 +1,8 @@
 import { onnx } from '../../../src/loaders/onnx/proto';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
-import { ModelError } from '../../../src/model/errors';
 import { openModel } from '../../../src/loaders/registry';
-import type { ModelSpec } from './onnxHelpers';
-import { encodeModel, load, modelProto } from './onnxHelpers';
+import { encodeModel, load, modelProto, refusal, relu } from './onnxHelpers';
 import { MemorySource } from './memorySource';
 
 /**
@@ -12,24 +10,6 @@ import { MemorySource } from './memorySource';
  * node or tensor), never a crash, a hang or a read outside the model's folder.
  */
 
-/** The ModelError a load throws (fails the test if it loads). */
-async function refusal(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelError);
-    const message = (e as ModelError).message;
-    expect(message.split(/(?<=\.) /).length, `one sentence: ${message}`).toBe(1);
-    return e as ModelError;
-  }
-  throw new Error('the model loaded');
-}
-
-const relu: ModelSpec = {
-  inputs: [{ name: 'x', dtype: 'float32', shape: [2] }],
-  outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
-  nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
-};
 
 /** A model whose initializer `w` (float32 [count]) keeps its data in `location`. */
 function externalModel(location: string, count: number, entries: Record<string, string> = {}): Uint8Array {

@@ -6,6 +6,8 @@ import { openModel } from '../../../src/loaders/registry';
 import type { LoadOptions } from '../../../src/loaders/types';
 import type { Item, Model, ModuleDef } from '../../../src/model/ir';
 import { Runner } from '../../../src/runner/runner';
+import { expect } from 'vitest';
+import { ModelError } from '../../../src/model/errors';
 import { MemorySource } from './memorySource';
 
 /**
@@ -178,3 +180,23 @@ export function modulesById(root: ModuleDef): Map<string, ModuleDef> {
   walk(root);
   return out;
 }
+
+/** The ModelError a load throws, checked to be one sentence (fails the test if it loads). */
+export async function refusal(p: Promise<unknown>): Promise<ModelError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ModelError);
+    const message = (e as ModelError).message;
+    expect(message.split(/(?<=\.) /).length, `one sentence: ${message}`).toBe(1);
+    return e as ModelError;
+  }
+  throw new Error('the model loaded');
+}
+
+/** The smallest model: y = relu(x), x of shape [2]. */
+export const relu: ModelSpec = {
+  inputs: [{ name: 'x', dtype: 'float32', shape: [2] }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
+  nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
+};

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
-import { ModelError } from '../../../src/model/errors';
 import { decodeTensor } from '../../../src/loaders/onnx/tensors';
 import { ByteBudget } from '../../../src/loaders/onnx/budget';
 import { SCHEMA, isMessage } from '../../../src/loaders/onnx/proto/schema';
 import { ProtoError, decodeMessage, encodeMessage, onnx } from '../../../src/loaders/onnx/proto';
-import type { ModelSpec } from './onnxHelpers';
-import { encodeModel, load, modelProto, runLayerstep, runOrt } from './onnxHelpers';
+import { encodeModel, load, modelProto, refusal, relu, runLayerstep, runOrt } from './onnxHelpers';
 
 /**
  * Our onnx.proto reader and writer (src/loaders/onnx/proto): every message round-trips, fields a newer onnx.proto
@@ -14,23 +12,6 @@ import { encodeModel, load, modelProto, runLayerstep, runOrt } from './onnxHelpe
  * 16-, 8-, 4- and 2-bit element types decode as the ONNX specification's bit patterns say and as onnxruntime reads them.
  */
 
-async function refusal(p: Promise<unknown>): Promise<ModelError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelError);
-    const message = (e as ModelError).message;
-    expect(message.split(/(?<=\.) /).length, `one sentence: ${message}`).toBe(1);
-    return e as ModelError;
-  }
-  throw new Error('the model loaded');
-}
-
-const relu: ModelSpec = {
-  inputs: [{ name: 'x', dtype: 'float32', shape: [2] }],
-  outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
-  nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
-};
 
 function varint(n: number): number[] {
   const out: number[] = [];

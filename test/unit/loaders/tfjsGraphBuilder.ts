@@ -28,6 +28,8 @@ const TF_DTYPE = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' } as 
 export class GraphBuilder {
   readonly nodes: Json[] = [];
   readonly weights: Json[] = [];
+  /** `library.function` entries (function-based control flow). */
+  readonly functions: Json[] = [];
   private bytes: number[] = [];
 
   input(name: string, shape: readonly number[], dtype: keyof typeof TF_DTYPE = 'float32'): string {
@@ -76,7 +78,7 @@ export class GraphBuilder {
       json: {
         ...(signature ? { signature } : {}),
         format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0',
-        modelTopology: { node: this.nodes, library: {}, versions: { producer: 1482 } },
+        modelTopology: { node: this.nodes, library: this.functions.length ? { function: this.functions } : {}, versions: { producer: 1482 } },
         weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: this.weights }],
       },
       files: { 'group1-shard1of1.bin': Uint8Array.from(this.bytes) },

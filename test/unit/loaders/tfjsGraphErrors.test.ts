@@ -4,7 +4,9 @@ import { defaultLoaders, openModel } from '../../../src/loaders/registry';
 import { tfjsLoader } from '../../../src/loaders/tfjs/index';
 import { Runner } from '../../../src/runner/runner';
 import { MemorySource } from './memorySource';
+import { Tensor } from '../../../src/engine/tensor';
 import { A, GraphBuilder, openBuilt } from './tfjsGraphBuilder';
+import { statelessWhile, tf1While } from './tfjsGraphLoops';
 
 /** Broken and hostile graph models: each is refused (or its run fails) with one sentence naming the file, the node and what was expected. */
 
@@ -110,8 +112,8 @@ describe('tfjs graph loader: bad files', () => {
   it('opens unknown ops, control flow, string ops and unsupported uses, and fails at the first such node with one sentence', async () => {
     const cases: [string, string, Record<string, unknown>, RegExp][] = [
       ['FooBar', 'f', {}, /^model\.json line \d+: Unsupported op 'FooBar' in node 'f': TF\.js graph models with this op are not supported yet\.$/],
-      ['Switch', 'cond/Switch', {}, /^model\.json line \d+: Unsupported op 'Switch' in node 'cond\/Switch': control flow \(TF1 loops and conditionals, While, If, tensor lists\) is not supported yet\.$/],
-      ['StatelessWhile', 'loop', {}, /Unsupported op 'StatelessWhile' in node 'loop': control flow/],
+      ['Switch', 'cond/Switch', {}, /^model\.json line \d+: Unsupported op 'Switch' in node 'cond\/Switch': TF1 control flow outside a well-formed loop frame \(a TF1 conditional, or a loop missing a part\) is not supported\.$/],
+      ['TensorArrayV3', 'ta', {}, /Unsupported op 'TensorArrayV3' in node 'ta': this tensor list or tensor array op is not supported\.$/],
       ['StringToHashBucketFast', 'hash', {}, /Unsupported op 'StringToHashBucketFast' in node 'hash': string tensors are not supported\.$/],
       ['Conv2D', 'conv', { data_format: A.s('NCHW') }, /Unsupported op 'Conv2D' in node 'conv': data_format NCHW is not supported \(NHWC is\)\.$/],
       ['Cast', 'c', { DstT: A.type('DT_STRING') }, /Unsupported op 'Cast' in node 'c': string tensors are not supported\.$/],
@@ -132,5 +134,56 @@ describe('tfjs graph loader: bad files', () => {
       expect(message, op).toMatch(want);
       expectOneSentence(message);
     }
+  });
+});
+
+describe('tfjs graph loader: broken control flow, one sentence each', () => {
+  const x = randomTensor([2, 3], 5);
+  const n = (k: number): Tensor => Tensor.scalar(k, 'int32');
+  const openGraphError = async (g: GraphBuilder): Promise<string> => {
+    try {
+      await openBuilt(g);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  };
+
+  it('a loop frame with no Exit', async () => {
+    const message = await openGraphError(tf1While({ exit: false }));
+    expect(message).toMatch(/^model\.json line \d+: loop frame 'loop\/while' has no Exit node, so no value leaves the loop\.$/);
+    expectOneSentence(message);
+  });
+
+  it('a loop variable whose Merge reads more than its Enter and NextIteration', async () => {
+    const message = await openGraphError(tf1While({ mergeInputs: 3 }));
+    expect(message).toMatch(/^model\.json line \d+: Merge node 'loop\/while\/merge_i' of loop frame 'loop\/while' reads 'loop\/while\/enter_i' \(Enter\), 'loop\/while\/next_i' \(NextIteration\), 'loop\/while\/enter_x' \(Enter\); a loop variable's Merge reads its Enter and its NextIteration\.$/);
+    expectOneSentence(message);
+  });
+
+  it('a while whose condition function returns a non-scalar', async () => {
+    const g = statelessWhile();
+    const cond = g.functions[0] as { nodeDef: unknown[]; ret: Record<string, string> };
+    cond.nodeDef.push({ name: 'wide', op: 'Greater', input: ['x', 'x'], attr: { T: A.type('DT_FLOAT') } });
+    cond.ret.keep = 'wide:z:0';
+    const runner = new Runner(await openBuilt(g), { x, n: n(3) });
+    await expect(runner.continue()).rejects.toThrow(/^model\.json: StatelessWhile 'loop' needs its condition 'loop\/iter 0\/loop\/cond\/wide' to hold one value, but it has shape \[2, 3\]\.$/);
+    expectOneSentence(runner.error!.message);
+  });
+
+  it('a while that would not end stops at the iteration bound', async () => {
+    for (const g of [statelessWhile(), tf1While()]) {
+      const runner = new Runner(await openBuilt(g), { x, n: n(1e9) }, { maxLoopIterations: 12 });
+      await expect(runner.continue()).rejects.toThrow(/^model\.json: (StatelessWhile 'loop'|While 'loop\/while') has run 12 iterations and would run more; the most a loop may run is 12 \(the layerstep\.maxLoopIterations setting\)\.$/);
+      expectOneSentence(runner.error!.message);
+    }
+  });
+
+  it('a while calling a function the library lacks', async () => {
+    const g = statelessWhile();
+    g.functions.splice(1, 1);
+    const message = await openGraphError(g);
+    expect(message).toMatch(/^model\.json line \d+: node 'loop' \(StatelessWhile\) calls function 'body_fn' as its body, which the graph's library does not define\.$/);
+    expectOneSentence(message);
   });
 });

@@ -263,6 +263,6 @@ describe('tfjs graph loader: docs', () => {
     const doc = readFileSync('docs/tfjs-graph.md', 'utf8');
     const ops = supportedTfOps();
     expect(ops.filter((op) => !doc.includes(`\`${op}\``) && !doc.includes(`\`${op.replace(/^NonMaxSuppression/, '')}\``))).toEqual([]);
-    expect(ops.length).toBe(112);
+    expect(ops.length).toBe(129);
   });
 });

@@ -43,6 +43,11 @@ function depthMultiplier({ cfg, weights }: LayerCall): number {
   return dm;
 }
 
+/** A convolution's window settings: kernel size, strides and dilation rate along its `n` spatial axes. */
+function windowOf(cfg: LayerConfig, n: number): { k: number[]; strides: number[]; dilations: number[] } {
+  return { k: cfg.tuple('kernel_size', n), strides: cfg.tuple('strides', n, 1), dilations: cfg.tuple('dilation_rate', n, 1) };
+}
+
 function conv(className: string, n: number): KerasLayer {
   return {
     className,
@@ -51,9 +56,7 @@ function conv(className: string, n: number): KerasLayer {
     build(call, [x]) {
       const { m, cfg, weights, flavor } = call;
       const filters = cfg.integer('filters', undefined, 1);
-      const k = cfg.tuple('kernel_size', n);
-      const strides = cfg.tuple('strides', n, 1);
-      const dilations = cfg.tuple('dilation_rate', n, 1);
+      const { k, strides, dilations } = windowOf(cfg, n);
       const groups = cfg.integer('groups', 1, 1);
       const act = cfg.activation();
       const useBias = cfg.boolean('use_bias', true);
@@ -75,9 +78,7 @@ const depthwiseConv2d: KerasLayer = {
   inputs: 'one',
   build(call, [x]) {
     const { m, cfg, weights, flavor } = call;
-    const k = cfg.tuple('kernel_size', 2);
-    const strides = cfg.tuple('strides', 2, 1);
-    const dilations = cfg.tuple('dilation_rate', 2, 1);
+    const { k, strides, dilations } = windowOf(cfg, 2);
     const dm = depthMultiplier(call);
     const act = cfg.activation();
     const useBias = cfg.boolean('use_bias', true);
@@ -98,9 +99,7 @@ const separableConv2d: KerasLayer = {
   build(call, [x]) {
     const { m, cfg, weights, flavor } = call;
     const filters = cfg.integer('filters', undefined, 1);
-    const k = cfg.tuple('kernel_size', 2);
-    const strides = cfg.tuple('strides', 2, 1);
-    const dilations = cfg.tuple('dilation_rate', 2, 1);
+    const { k, strides, dilations } = windowOf(cfg, 2);
     const dm = depthMultiplier(call);
     const act = cfg.activation();
     const useBias = cfg.boolean('use_bias', true);
@@ -124,9 +123,7 @@ function convTranspose(className: string, n: number): KerasLayer {
     build(call, [x]) {
       const { m, cfg, weights, flavor } = call;
       const filters = cfg.integer('filters', undefined, 1);
-      const k = cfg.tuple('kernel_size', n);
-      const strides = cfg.tuple('strides', n, 1);
-      const dilations = cfg.tuple('dilation_rate', n, 1);
+      const { k, strides, dilations } = windowOf(cfg, n);
       const padding = cfg.oneOf('padding', ['valid', 'same'], 'valid');
       const outputPadding = cfg.has('output_padding') ? cfg.tuple('output_padding', n, 0, 0) : undefined;
       const act = cfg.activation();
