@@ -26,5 +26,5 @@ export function weightTable(h5: H5File, doc: JsonDocument, weights: readonly Nam
       offset: 0, byteLength: array.bytes, group: 0, node: doc.root,
     };
     return { entry, load: () => Promise.resolve(array.load()) };
-  }));
+  }), 'the file');
 }

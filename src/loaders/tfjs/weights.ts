@@ -41,7 +41,11 @@ export class WeightTable {
   /** The model values made from the weights, registered by {@link LayerWeights.use}: Model.pendingWeights. */
   pending = new Map<string, PendingWeight>();
 
-  constructor(weights: readonly { entry: ManifestEntry; load: () => Promise<Tensor> }[]) {
+  constructor(
+    weights: readonly { entry: ManifestEntry; load: () => Promise<Tensor> }[],
+    /** Where the weights are, for messages: `the weights manifest` (TF.js), `the file` (Keras). */
+    readonly where = 'the weights manifest',
+  ) {
     this.all = weights.map(({ entry, load }) => ({ entry, load, path: entry.name.replace(/:\d+$/, '').split('/'), claimed: false }));
   }
 
@@ -136,10 +140,10 @@ export class LayerWeights {
       const scope = this.scope ? `${this.layerName}/${this.scope}…/` : `${this.layerName}/`;
       if (!w) {
         const holds = this.mine.length ? `it holds ${this.mine.map((h) => h.w.entry.name).join(', ')}` : `it holds ${this.table.sample() || 'no weights'}`;
-        throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}'${expected ? ` ${fmt(expected)}` : ''}, but the weights manifest has none under '${scope}' (${holds}).`);
+        throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}'${expected ? ` ${fmt(expected)}` : ''}, but ${this.table.where} has none under '${scope}' (${holds}).`);
       }
       if (expected && fmt(expected) !== fmt(w.entry.shape)) {
-        throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}' to be ${fmt(expected)} for its input, but '${w.entry.name}' in the weights manifest is ${describeEntry(w.entry)}.`);
+        throw m.model.doc.error(m.node, `${this.label} needs its weight '${role}' to be ${fmt(expected)} for its input, but '${w.entry.name}' in ${this.table.where} is ${describeEntry(w.entry)}.`);
       }
       w.claimed = true;
       const shape = convertedShape(convert, w.entry.shape);

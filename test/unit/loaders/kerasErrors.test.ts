@@ -93,6 +93,6 @@ describe('keras loader: broken files', () => {
     const edited = data.slice();
     edited.set(new TextEncoder().encode('"name":"probz"'), at);
     const message = await errorOf('mlp.h5', edited);
-    expect(message).toMatch(/^mlp\.h5 \(model_config\): layer 'probz' needs its weight 'kernel' \[8, 3\], but .*\.$/);
+    expect(message).toMatch(/^mlp\.h5 \(model_config\): layer 'probz' needs its weight 'kernel' \[8, 3\], but the file has none under 'probz\/' .*\.$/);
   });
 });
