@@ -67,11 +67,16 @@ export class Breakpoints {
     });
   }
 
-  /** The breakpoints checked at this event, line breakpoints first. */
-  at(item: Item, point: StopPoint): ActiveBreakpoint[] {
+  /**
+   * The breakpoints checked at this event, line breakpoints first. A name breakpoint that matches both a module
+   * and an op of the same name directly in it (an inferred layer is named after its first op) stops at the
+   * module only, not twice.
+   */
+  at(item: Item, point: StopPoint, parent?: Item): ActiveBreakpoint[] {
     const out: ActiveBreakpoint[] = [];
     for (const bp of this.lines) if (bp.point === point && bp.matches(item)) out.push(bp);
-    for (const bp of this.names) if (bp.point === point && bp.matches(item)) out.push(bp);
+    const echo = (bp: ActiveBreakpoint): boolean => parent !== undefined && parent.name === item.name && bp.matches(parent);
+    for (const bp of this.names) if (bp.point === point && bp.matches(item) && !echo(bp)) out.push(bp);
     return out;
   }
 }

@@ -346,7 +346,7 @@ export class Runner {
     const ids: number[] = [];
     const notes: string[] = [];
     let line = false;
-    const bps = this.breakpoints.at(pos.frame.item, pos.point);
+    const bps = this.breakpoints.at(pos.frame.item, pos.point, pos.stack[pos.stack.length - 2]?.item);
     const scope = bps.length ? this.evalScope(pos.frame) : undefined;
     for (const bp of bps) {
       if (!scope) break;

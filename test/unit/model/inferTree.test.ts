@@ -145,6 +145,17 @@ describe('inferred module tree', () => {
     expect([...scopes.weights.get('fc.w')!.data]).toEqual([...model.weights.get('fc.weight')!.data]);
   });
 
+  it('stops once, at the layer, for a name breakpoint on the op an inferred layer is named after', async () => {
+    const model = await load(encodeModel(flatNet().spec));
+    const runner = new Runner(model, { x: randomTensor([1, C, 6, 6], 7) });
+    runner.setNameBreakpoints([{ name: 'Conv_0' }]);
+    const first = await runner.continue();
+    expect(first.reason).toBe('function breakpoint');
+    const top = runner.stack()[runner.stack().length - 1].item;
+    expect([top.kind, top.name]).toEqual(['module', 'Conv_0']);
+    expect((await runner.continue()).reason).toBe('end');
+  });
+
   it('leaves a graph with name scopes as the file says', async () => {
     const spec = flatNet().spec;
     const scoped: ModelSpec = { ...spec, nodes: spec.nodes.map((n) => ({ ...n, name: `/net/${n.name}` })) };
