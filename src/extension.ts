@@ -86,10 +86,13 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     await vscode.commands.executeCommand('vscode.openWith', doc.uri, ONNX_SUMMARY_VIEW_TYPE, editor?.viewColumn);
   };
 
-  /** Selects the item of the session's top frame in the sidebar, when the sidebar is shown. */
+  /**
+   * Selects the item of the session's top frame in the sidebar, when the sidebar is shown; a frame made at run
+   * time (a loop's iteration, a branch) shows as its nearest enclosing item in the model's tree.
+   */
   const revealStop = () => {
-    const top = tracker.current?.stop?.stack[0];
-    const item = top && tree.itemFor(top.itemId);
+    const stack = tracker.current?.stop?.stack ?? [];
+    const item = stack.map((f) => tree.itemFor(f.itemId)).find((i) => i !== undefined);
     if (item && treeView.visible) void treeView.reveal(item, { select: true, focus: false, expand: true });
   };
 
