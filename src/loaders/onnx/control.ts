@@ -18,7 +18,8 @@ export type ReadNested = (g: onnx.IGraphProto, ctx: ReadContext, outer: Readonly
 /** Builds a module tree from flat nodes (moduleTree's buildModuleTree, passed in for the same reason). */
 export type BuildTree = (nodes: readonly FlatNode[], rootName: string, outputs: readonly string[]) => ModuleDef;
 
-export interface ControlSite {
+/** An ONNX node with subgraphs, where the graph reader found it. */
+export interface SubgraphSite {
   readonly proto: onnx.INodeProto;
   /** `node 'name' (If)` for messages. */
   readonly label: string;
@@ -26,8 +27,12 @@ export interface ControlSite {
   /** Every value of the enclosing graphs the subgraphs may read. */
   readonly visible: ReadonlySet<string>;
   readonly scope: readonly ScopeSegment[];
+  /** The node's module name. */
   readonly name: string;
   readonly graphs: Readonly<Record<string, onnx.IGraphProto>>;
+}
+
+export interface ControlSite extends SubgraphSite {
   readonly attrs: Readonly<Record<string, AttrValue>>;
   readonly opset: number;
   readonly read: ReadNested;

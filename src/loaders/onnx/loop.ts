@@ -5,6 +5,7 @@ import { readAttributes } from './attributes';
 import { constantValue } from './constants';
 import type { FlatNode, ScopeSegment } from './flatNode';
 import type { ReadContext } from './graphReader';
+import type { SubgraphSite } from './control';
 
 /**
  * ONNX Loop (onnx.ai Operators.md, Loop-1/11/13/16/19/21) unrolled at load time when how many times it runs is
@@ -15,8 +16,8 @@ import type { ReadContext } from './graphReader';
  * number is an int64 scalar constant per iteration, and each scan output is unsqueezed at axis 0 in its
  * iteration and concatenated along axis 0 after the last one, as the spec stacks them. Every value the body
  * defines is renamed per iteration (`<loop output>/iter 3/<name>`); the body's initializers are decoded once,
- * shared by every iteration. Anything else (a trip count computed at run time, a while loop, a data-dependent
- * condition, more than the unroll cap) is refused with a reason, as an unsupported node that still opens.
+ * shared by every iteration. Any other Loop (a trip count computed at run time, a while loop, a data-dependent
+ * condition, more than the unroll cap) runs its iterations as the run reaches them (./control).
  */
 
 /** Most iterations unrolled, and most engine nodes all iterations together may hold (iterations × body nodes). */
@@ -26,18 +27,9 @@ export const MAX_UNROLLED_NODES = 200_000;
 /** Reads a (renamed) subgraph into engine nodes: graphReader's readGraph, passed in to keep the modules acyclic. */
 export type ReadGraph = (g: onnx.IGraphProto, ctx: ReadContext, outer: ReadonlySet<string>, scope: readonly ScopeSegment[], nested: boolean) => FlatNode[];
 
-export interface LoopSite {
-  readonly proto: onnx.INodeProto;
-  /** `node 'name' (Loop)` for messages. */
-  readonly label: string;
-  readonly ctx: ReadContext;
-  /** Every value of the enclosing graphs the body may read. */
-  readonly visible: ReadonlySet<string>;
-  readonly scope: readonly ScopeSegment[];
-  /** The Loop's module name. */
-  readonly name: string;
-  readonly graphs: Readonly<Record<string, onnx.IGraphProto>>;
-  readonly unsupported: (reason?: string) => FlatNode[];
+export interface LoopSite extends SubgraphSite {
+  /** The Loop as it runs when it is not unrolled: its iterations made at run time (./control). */
+  readonly atRunTime: () => FlatNode[];
   readonly read: ReadGraph;
 }
 
@@ -66,26 +58,19 @@ export function expandLoop(site: LoopSite): FlatNode[] {
       `${file}: ${label}: its body takes ${bodyIn.length} inputs and returns ${bodyOut.length} values, which does not fit ${carried.length} loop-carried values and ${outputs.length} outputs.`, file);
   }
 
+  // Unrolled only when how often it runs is known now: a constant trip count, a condition that is a constant or
+  // absent and that the body passes through or keeps true, within the unroll cap, and scan outputs whose shape
+  // an iteration gives. Anything else (a while loop, a trip count or condition computed from the data) runs its
+  // iterations as the run reaches them.
   const tripName = inputs[0] ?? '';
-  if (!tripName) return site.unsupported('it has no trip count (a while loop), so how many times it runs depends on the data');
-  const trip = constantScalar(ctx, tripName);
-  if (trip === undefined) return site.unsupported('its trip count is computed at run time, and Layerstep unrolls a Loop only when its trip count is a constant');
+  const trip = tripName ? constantScalar(ctx, tripName) : undefined;
   const condName = inputs[1] ?? '';
   const cond = condName ? constantScalar(ctx, condName) : 1;
-  if (cond === undefined) return site.unsupported('its condition input is computed at run time (a data-dependent condition)');
-  if (!condStaysTrue(body, ctx)) {
-    return site.unsupported('its body computes whether to go on from the data (a data-dependent condition); Layerstep unrolls a Loop only when the body passes its condition through or returns true');
-  }
-  if (!Number.isSafeInteger(trip) || trip < 0) return site.unsupported(`its trip count ${trip} is not a count of iterations`);
+  if (trip === undefined || cond === undefined || !condStaysTrue(body, ctx) || !Number.isSafeInteger(trip) || trip < 0) return site.atRunTime();
   const m = cond === 0 ? 0 : trip;
   const perIteration = Math.max(1, countNodes(body) + scanCount);
-  if (m > MAX_LOOP_ITERATIONS || m * perIteration > MAX_UNROLLED_NODES) {
-    return site.unsupported(
-      `it runs ${m} times over a body of ${perIteration} nodes, past what Layerstep unrolls (${MAX_LOOP_ITERATIONS} iterations, ${MAX_UNROLLED_NODES} nodes in all)`);
-  }
-  if (m === 0 && outputs.slice(carried.length).some((v) => v)) {
-    return site.unsupported('it runs zero times, so its scan outputs are empty tensors whose shape is only known when run');
-  }
+  const tooMany = m > MAX_LOOP_ITERATIONS || m * perIteration > MAX_UNROLLED_NODES;
+  if (tooMany || (m === 0 && outputs.slice(carried.length).some((v) => v))) return site.atRunTime();
   return unroll(site, body, m, scanCount);
 }
 
