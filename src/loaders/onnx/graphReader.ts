@@ -147,7 +147,7 @@ function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, sc
   };
   if (opType === 'If') return ctx.weights.get(n.input?.[0] ?? '')?.size === 1 ? expandIf(p, ctx, visible, nodeScope, split.name, graphs) : [controlIf(site)];
   // A Loop whose trip count is a constant is unrolled now; any other runs its iterations as the run reaches it.
-  if (opType === 'Loop') return expandLoop({ proto: n, label: p.label, ctx, visible, scope: nodeScope, name: split.name, graphs, atRunTime: () => [controlLoop(site)], read: readGraph });
+  if (opType === 'Loop') return expandLoop({ ...site, atRunTime: () => [controlLoop(site)], read: readGraph });
   if (opType === 'Scan') {
     const scan = controlScan(site);
     return scan ? [scan] : unsupported('Layerstep runs Scan from opset 9 on (opset 8 has a batch axis and sequence lengths)');

@@ -7,32 +7,28 @@ export function panel(page) {
   return webviewFrame(page);
 }
 
-/** The `.onnx`/Keras summary editor's document: of this extension's webviews, the one showing `#model-name`. */
-export async function summaryFrame(page, timeout = 30_000) {
+/** Of this extension's webviews, the document that holds `selector`; throws naming `what` when none does in time. */
+async function webviewWith(page, selector, what, timeout) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const n = await page.locator('iframe.webview.ready').count();
     for (let i = 0; i < n; i++) {
       const frame = webviewFrame(page, undefined, i);
-      if (await frame.locator('#model-name').count().catch(() => 0)) return frame;
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
     }
-    if (Date.now() > deadline) throw new Error('no webview shows the model summary (#model-name)');
+    if (Date.now() > deadline) throw new Error(`no webview shows ${what} (${selector})`);
     await page.waitForTimeout(100);
   }
 }
 
+/** The `.onnx`/Keras summary editor's document. */
+export function summaryFrame(page, timeout = 30_000) {
+  return webviewWith(page, '#model-name', 'the model summary', timeout);
+}
+
 /** The Layerstep panel's document when other webviews are open too: the one with the forward-pass strip. */
-export async function panelFrame(page, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = 0; i < n; i++) {
-      const frame = webviewFrame(page, undefined, i);
-      if (await frame.locator('#stack').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no webview shows the Layerstep panel (#stack)');
-    await page.waitForTimeout(100);
-  }
+export function panelFrame(page, timeout = 30_000) {
+  return webviewWith(page, '#stack', 'the Layerstep panel', timeout);
 }
 
 /** A session's state as CALL STACK shows it: in its header with one session, else on the session's row. */
