@@ -72,18 +72,19 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
   };
 
   /**
-   * An `.onnx` file that VS Code opened as text (a click in the first moments of a window, before the summary
-   * editor was registered) is reopened in the summary, once per file: a user who then reopens it as text keeps it.
+   * A binary model file (`.onnx`, Keras) that VS Code opened as text (a click in the first moments of a window,
+   * before the summary editor was registered: VS Code then shows its "binary file" placeholder, which is a tab but
+   * no text editor) is reopened in the summary, once per file: a user who then reopens it as text keeps it.
    */
   const reopened = new Set<string>();
-  const reopenOnnxAsSummary = async (editor: vscode.TextEditor | undefined) => {
-    const doc = editor?.document;
-    if (!doc || doc.uri.scheme !== 'file' || !BINARY_MODEL.test(doc.fileName) || reopened.has(doc.uri.toString())) return;
-    reopened.add(doc.uri.toString());
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());
-    await vscode.window.tabGroups.close(tabs);
-    await vscode.commands.executeCommand('vscode.openWith', doc.uri, ONNX_SUMMARY_VIEW_TYPE, editor?.viewColumn);
+  const reopenAsSummary = async (tab: vscode.Tab) => {
+    const input = tab.input;
+    if (!(input instanceof vscode.TabInputText) || input.uri.scheme !== 'file' || !BINARY_MODEL.test(input.uri.fsPath)) return;
+    if (reopened.has(input.uri.toString())) return;
+    reopened.add(input.uri.toString());
+    const column = tab.group.viewColumn;
+    await vscode.window.tabGroups.close(tab);
+    await vscode.commands.executeCommand('vscode.openWith', input.uri, ONNX_SUMMARY_VIEW_TYPE, column);
   };
 
   /**
@@ -98,7 +99,9 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
 
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(showModelOf),
-    vscode.window.onDidChangeActiveTextEditor((e) => void reopenOnnxAsSummary(e)),
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of [...e.opened, ...e.changed]) void reopenAsSummary(tab);
+    }),
     // An .onnx summary editor is a webview, not a text editor: it reports its model when it is active and loaded.
     onnxEditors.onDidActivate(({ uri, outline }) => {
       if (tracker.current) return;
@@ -137,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
   );
   void showModelOf(vscode.window.activeTextEditor);
-  void reopenOnnxAsSummary(vscode.window.activeTextEditor);
+  for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) void reopenAsSummary(tab);
   // The e2e suite's handles, only in the development build (src/host/testHooks.ts).
   return TEST_HOOKS ? { modelTree: tree, modelView: treeView } : undefined;
 }
