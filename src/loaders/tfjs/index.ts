@@ -9,7 +9,7 @@ import { readArtifacts } from './artifacts';
 import { decodeEntry } from './decode';
 import { readManifest } from './manifest';
 import { buildModel, declaredInputInfo, FORMAT } from './model';
-import { checkGroups, readGroup } from './shards';
+import { lazyGroups } from './shards';
 import { WeightTable } from './weights';
 
 export { FORMAT } from './model';
@@ -48,15 +48,7 @@ export const tfjsLoader: Loader = {
     const artifacts = readArtifacts(doc);
     const groups = readManifest(doc, artifacts.manifest);
     // Shards are checked now and read at the first run: each group once, however many weights it holds.
-    const sizes = await checkGroups(doc, source, groups, options);
-    const reads = groups.map((g, k) => {
-      let bytes: Promise<Uint8Array> | undefined;
-      return (): Promise<Uint8Array> => {
-        bytes ??= readGroup(doc, source, g, sizes[k]);
-        bytes.catch(() => { bytes = undefined; });
-        return bytes;
-      };
-    });
+    const reads = await lazyGroups(doc, source, groups, options);
     const table = new WeightTable(groups.flatMap((g, k) => g.entries.map((entry) => ({ entry, load: async () => decodeEntry(entry, await reads[k]()) }))));
     const declared = declaredInputInfo(doc, artifacts.spec);
     const model = layOut(declared, (shapes) => {

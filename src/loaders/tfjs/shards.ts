@@ -74,3 +74,19 @@ export async function readGroup(doc: JsonDocument, source: ModelSource, g: Manif
   }
   return bytes;
 }
+
+/**
+ * The manifest's groups checked against their shards now (sizes, existence, maxBytes), each read lazily: a
+ * function per group that reads its shards once, at the first weight that needs them (again after a failed read).
+ */
+export async function lazyGroups(doc: JsonDocument, source: ModelSource, groups: readonly ManifestGroup[], options: LoadOptions): Promise<(() => Promise<Uint8Array>)[]> {
+  const sizes = await checkGroups(doc, source, groups, options);
+  return groups.map((g, k) => {
+    let bytes: Promise<Uint8Array> | undefined;
+    return (): Promise<Uint8Array> => {
+      bytes ??= readGroup(doc, source, g, sizes[k]);
+      bytes.catch(() => { bytes = undefined; });
+      return bytes;
+    };
+  });
+}

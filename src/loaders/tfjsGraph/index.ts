@@ -9,7 +9,7 @@ import { buildModuleTree } from '../onnx/moduleTree';
 import { decodeEntry } from '../tfjs/decode';
 import type { ManifestEntry } from '../tfjs/manifest';
 import { decodedBytes, readManifest } from '../tfjs/manifest';
-import { checkGroups, readGroup } from '../tfjs/shards';
+import { lazyGroups } from '../tfjs/shards';
 import type { Loader, LoadOptions, ModelSource } from '../types';
 import type { Frame } from './frames';
 import { findFrames } from './frames';
@@ -110,15 +110,7 @@ export const tfjsGraphLoader: Loader = {
 
     // Weights: the manifest's, checked against the shards now and read at the first run.
     const groups = readManifest(doc, prop(root, 'weightsManifest'));
-    const sizes = await checkGroups(doc, source, groups, options);
-    const reads = groups.map((g, k) => {
-      let data: Promise<Uint8Array> | undefined;
-      return (): Promise<Uint8Array> => {
-        data ??= readGroup(doc, source, g, sizes[k]);
-        data.catch(() => { data = undefined; });
-        return data;
-      };
-    });
+    const reads = await lazyGroups(doc, source, groups, options);
     const manifest = new Map<string, { entry: ManifestEntry; load: () => Promise<Tensor> }>();
     groups.forEach((g, k) => g.entries.forEach((entry) => manifest.set(entry.name, { entry, load: async () => decodeEntry(entry, await reads[k]()) })));
 
