@@ -66,7 +66,8 @@ export async function selectInput(context: vscode.ExtensionContext, models: Engi
   ];
   const chosen = items.find((i) => i.value !== undefined && i.value === current);
   if (chosen) chosen.detail = 'selected now';
-  const pick = await vscode.window.showQuickPick(items, { title: `Input for ${path.basename(uri.fsPath)}`, placeHolder: 'Examples, random, or a tensor file or image' });
+  // It stays open when something else takes the focus meanwhile (the panel redrawing a run that just finished).
+  const pick = await vscode.window.showQuickPick(items, { title: `Input for ${path.basename(uri.fsPath)}`, placeHolder: 'Examples, random, or a tensor file or image', ignoreFocusOut: true });
   if (!pick) return undefined;
   let value = pick.value;
   if (pick.browse) {

@@ -4,7 +4,7 @@
 // editor, and Debug steps it to the end; so does a real TF.js graph model.
 import { join } from 'node:path';
 import { activeTab, exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot } from '../lib/index.mjs';
-import { callStackTop, editorTitleButton, panelFrame, sessionState, summaryFrame, variableRow } from '../lib/layerstep.mjs';
+import { callStackTop, editorTitleButton, panelFrame, prepareToolbarButton, sessionState, summaryFrame, variableRow } from '../lib/layerstep.mjs';
 
 const folder = join(repoRoot, 'test/fixtures/e2e/open-sizes');
 
@@ -24,7 +24,8 @@ async function inputValue(page, value, timeout = 30_000) {
 /** Shows a side bar view with its activity bar button, as a user does (when it is not shown already). */
 async function showView(page, label, content) {
   if (await page.locator(content).first().isVisible()) return;
-  await page.locator(`.activitybar [aria-label^="${label}"]`).first().click();
+  // The item, not its icon: a badge over the icon ("1 active session") takes the click and is part of the item.
+  await page.locator('.activitybar .action-item', { has: page.locator(`[aria-label^="${label}"]`) }).first().click();
   await page.locator(content).first().waitFor();
 }
 
@@ -70,7 +71,8 @@ export const scenario = {
     await again.press('Escape');
     await again.waitFor({ state: 'hidden' });
     await sessionState(page, 'Forward pass finished').waitFor();
-    await runCommand(page, 'Debug: Stop');
+    await (await prepareToolbarButton(page, 'Stop'))();
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
 
     // A Keras file: its summary, then Debug from it to the end.
     await showView(page, 'Explorer', '.explorer-folders-view');
@@ -83,11 +85,16 @@ export const scenario = {
     await showView(page, 'Run and Debug', '.debug-call-stack');
     await callStackTop(page, 'cnn (Model)').waitFor();
     await sessionState(page, 'Paused on entry').waitFor();
-    await runCommand(page, 'Debug: Continue');
+    // The toolbar, as a user does: a stop moves the focus to the frame's file, which would close a palette opened then.
+    await (await prepareToolbarButton(page, 'Continue'))();
     await sessionState(page, 'Forward pass finished').waitFor();
     await variableRow(page, /^logits\s*=\s*float32\[1,3\]/).waitFor();
     await screenshot(page, 'keras-finished');
-    await runCommand(page, 'Debug: Stop');
+    await (await prepareToolbarButton(page, 'Stop'))();
+    // The session has ended when the summary offers Debug again and the debug toolbar is gone: only then does
+    // the palette stay open (a session that ends moves the focus).
+    await keras.locator('#debug:not([disabled])').waitFor();
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
 
     // A real TF.js graph model (tfjs-converter output shipped by @vladmandic/human), opened by its path: Run and
     // Debug in the editor title, and Debug steps it to the end with its output in VARIABLES.
@@ -99,10 +106,11 @@ export const scenario = {
     await activeTab(page, 'emotion.json').waitFor();
     await editorTitleButton(page, 'Debug Model').click();
     await sessionState(page, 'Paused on entry').waitFor();
-    await runCommand(page, 'Debug: Continue');
+    // The toolbar, as a user does: a stop moves the focus to the frame's file, which would close a palette opened then.
+    await (await prepareToolbarButton(page, 'Continue'))();
     await sessionState(page, 'Forward pass finished').waitFor();
     await variableRow(page, /^Identity\s*=\s*float32\[1,7\]/).waitFor();
     await screenshot(page, 'graph-model-finished');
-    await runCommand(page, 'Debug: Stop');
+    await (await prepareToolbarButton(page, 'Stop'))();
   },
 };
