@@ -2,14 +2,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelOutline } from '../protocol/engine';
 import type { ValueInfo } from '../model/ir';
+import { formatDims, isOpen, needsShape } from '../model/specialize';
 
 /** Shapes the user gave for a model's open sizes, by model URI: offered again at the next Run. */
 const SHAPES_KEY = 'layerstep.shapes';
 
 type Shapes = Record<string, number[]>;
 
-const isOpen = (d: ValueInfo['shape'][number]): boolean => typeof d !== 'number' || d < 0;
-const dims = (v: ValueInfo): string => `[${v.shape.map((d) => (isOpen(d) ? (typeof d === 'string' && d ? d : '?') : String(d))).join(', ')}]`;
+const dims = (v: ValueInfo): string => formatDims(v.shape);
 
 /**
  * Does a launch run on random values (no input file, no example to take)? Only then do open sizes need to be
@@ -20,11 +20,6 @@ export function runsOnRandom(config: vscode.DebugConfiguration, outline: ModelOu
   if (input === 'random') return true;
   if (input) return false;
   return outline.examples.length === 0;
-}
-
-/** The inputs whose sizes past the batch are open: those a random input cannot make without being told. */
-function needsSizes(outline: ModelOutline): ValueInfo[] {
-  return outline.inputs.filter((v) => v.shape.some((d, i) => i > 0 && isOpen(d)));
 }
 
 /** `1, 3, 48, 192` → [1, 3, 48, 192] if it fits the declared shape; else the sentence why not. */
@@ -45,7 +40,7 @@ export function parseSizes(text: string, info: ValueInfo): number[] | string {
  */
 export async function askForSizes(context: vscode.ExtensionContext, uri: vscode.Uri, config: vscode.DebugConfiguration, outline: ModelOutline): Promise<boolean> {
   if (config.shapes !== undefined || !runsOnRandom(config, outline)) return true;
-  const open = needsSizes(outline);
+  const open = outline.inputs.filter(needsShape);
   if (!open.length) return true;
   const remembered = context.workspaceState.get<Record<string, Shapes>>(SHAPES_KEY, {});
   const before = remembered[uri.toString()] ?? {};

@@ -209,6 +209,4 @@ export interface Model {
   readonly builtFor?: ReadonlyMap<string, Shape>;
   /** Whether the model's layers accept these input shapes, checked without running (throws or returns false when not). */
   readonly checkShapes?: (shapes: ReadonlyMap<string, Shape>) => boolean;
-  /** Sizes the file suggests for open input axes (metadata, a signature), by input name and axis. */
-  readonly dimHints?: Readonly<Record<string, Readonly<Record<number, number>>>>;
 }

@@ -17,6 +17,9 @@ export function openAxes(info: ValueInfo): number[] {
   return info.shape.flatMap((d, i) => (isOpen(d) ? [i] : []));
 }
 
+/** Does a random input need its shape given: an open size past the leading axis (the batch is 1 by default)? */
+export const needsShape = (info: ValueInfo): boolean => info.shape.some((d, i) => i > 0 && isOpen(d));
+
 /** Does any input have an open size? */
 export function hasOpenSizes(model: Pick<Model, 'inputs'>): boolean {
   return model.inputs.some((v) => openAxes(v).length > 0);
@@ -124,16 +127,13 @@ function openOutputs(base: Model, inputs: readonly ValueInfo[], shapes: Readonly
 const SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 224, 256, 512];
 
 /**
- * Sizes to offer for a model's open axes when the user gives no input: a leading open axis (the batch) is 1;
- * another takes a size named in the model's metadata when there is one (`dimHints`), else the smallest size
- * the model accepts (its strides and pools), found with `accepts` (all open axes of an input take the same
- * size). Returns the full shape of every input.
+ * Sizes to offer for a model's open axes when the user gives no input: a leading open axis (the batch) is 1,
+ * another the smallest size the model accepts (its strides and pools), found with `accepts` (all open axes of
+ * an input take the same size). Returns the full shape of every input.
  */
 export function suggestShapes(model: Model, accepts?: (shapes: ReadonlyMap<string, Shape>) => boolean): Map<string, number[]> {
   const fill = (size: number): Map<string, number[]> => new Map(model.inputs.map((v) => [v.name, v.shape.map((d, i) => {
     if (!isOpen(d)) return d as number;
-    const hint = model.dimHints?.[v.name]?.[i];
-    if (hint !== undefined) return hint;
     return i === 0 ? 1 : size;
   })]));
   const imageLike = model.inputs.some((v) => v.shape.length >= 3 && openAxes(v).some((a) => a > 0));
@@ -171,10 +171,7 @@ export function layOut(inputs: readonly ValueInfo[], build: (shapes: ReadonlyMap
       return false;
     }
   });
-  if (!base) {
-    if (first !== undefined) throw first;
-    base = build(shapes);
-  }
+  if (!base) throw first;
   if (!hasOpenSizes(declared)) return { ...base, builtFor: shapes };
   const loaded: Model = { ...base, builtFor: shapes, outputs: openOutputs(base, inputs, shapes, build) };
   const self: Model = {

@@ -4,7 +4,7 @@ import { readInputFile } from '../loaders/tensors/inputFile';
 import { randomInputs } from '../loaders/tensors/random';
 import { ModelError } from '../model/errors';
 import type { Model } from '../model/ir';
-import { fitsDeclared, formatDims, isOpen, suggestShapes } from '../model/specialize';
+import { fitsDeclared, formatDims, isOpen, needsShape, suggestShapes } from '../model/specialize';
 import type { InputShapes, InputSpec } from '../protocol/engine';
 import { aliasInputs } from '../runner/inputs';
 
@@ -80,7 +80,7 @@ export function randomShapes(model: Model, shapes: InputShapes | undefined): Map
       out.set(info.name, [...shape]);
       continue;
     }
-    if (info.shape.some((d, i) => i > 0 && isOpen(d))) {
+    if (needsShape(info)) {
       const suggested = suggestShapes(model).get(info.name)!;
       throw new InputError(`${file}: input '${info.name}' has open sizes ${formatDims(info.shape)}; give it a shape (such as --shape ${info.name}=${suggested.join(',')}) or an input file.`);
     }

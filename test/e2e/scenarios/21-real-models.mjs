@@ -29,6 +29,19 @@ async function showView(page, label, content) {
   await page.locator(content).first().waitFor();
 }
 
+/**
+ * From a session paused on entry: Continue to the end, where VARIABLES shows `output`, a screenshot, then Stop.
+ * The toolbar, as a user does: a stop moves the focus to the frame's file, which would close a palette opened then.
+ */
+async function continueToEnd(page, output, shot) {
+  await sessionState(page, 'Paused on entry').waitFor();
+  await (await prepareToolbarButton(page, 'Continue'))();
+  await sessionState(page, 'Forward pass finished').waitFor();
+  await variableRow(page, output).waitFor();
+  await screenshot(page, shot);
+  await (await prepareToolbarButton(page, 'Stop'))();
+}
+
 export const scenario = {
   name: 'open sizes: Run asks for them, runs, remembers; a Keras .h5 file and a TF.js graph model debugged to the end',
   async run({ page, server }) {
@@ -84,13 +97,7 @@ export const scenario = {
     await keras.locator('#debug:not([disabled])').click();
     await showView(page, 'Run and Debug', '.debug-call-stack');
     await callStackTop(page, 'cnn (Model)').waitFor();
-    await sessionState(page, 'Paused on entry').waitFor();
-    // The toolbar, as a user does: a stop moves the focus to the frame's file, which would close a palette opened then.
-    await (await prepareToolbarButton(page, 'Continue'))();
-    await sessionState(page, 'Forward pass finished').waitFor();
-    await variableRow(page, /^logits\s*=\s*float32\[1,3\]/).waitFor();
-    await screenshot(page, 'keras-finished');
-    await (await prepareToolbarButton(page, 'Stop'))();
+    await continueToEnd(page, /^logits\s*=\s*float32\[1,3\]/, 'keras-finished');
     // The session has ended when the summary offers Debug again and the debug toolbar is gone: only then does
     // the palette stay open (a session that ends moves the focus).
     await keras.locator('#debug:not([disabled])').waitFor();
@@ -105,12 +112,6 @@ export const scenario = {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'emotion.json' }).first().click();
     await activeTab(page, 'emotion.json').waitFor();
     await editorTitleButton(page, 'Debug Model').click();
-    await sessionState(page, 'Paused on entry').waitFor();
-    // The toolbar, as a user does: a stop moves the focus to the frame's file, which would close a palette opened then.
-    await (await prepareToolbarButton(page, 'Continue'))();
-    await sessionState(page, 'Forward pass finished').waitFor();
-    await variableRow(page, /^Identity\s*=\s*float32\[1,7\]/).waitFor();
-    await screenshot(page, 'graph-model-finished');
-    await (await prepareToolbarButton(page, 'Stop'))();
+    await continueToEnd(page, /^Identity\s*=\s*float32\[1,7\]/, 'graph-model-finished');
   },
 };
