@@ -1,6 +1,7 @@
 // One build script: the CLI, the extension and its engine worker for Node; the panel and the summary editor for the browser.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { buildWasm } from './scripts/build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -14,6 +15,8 @@ const targets = [
   { entryPoints: ['scripts/make-onnx-example.ts'], outfile: 'dist/make-onnx-example.js', platform: 'node', external: ['onnxruntime-node'] },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
   { entryPoints: ['src/node/engineWorker.ts'], outfile: 'dist/engineWorker.js', platform: 'node' },
+  // The scripting API (docs/api.md): `require('layerstep/dist/api.js')`.
+  { entryPoints: ['src/api.ts'], outfile: 'dist/api.js', platform: 'node' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/suite.js', platform: 'node', external: ['vscode', 'mocha'] },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The .onnx summary editor's own small bundle.
@@ -32,6 +35,9 @@ const common = {
   // Prefer packages' ES module builds: jsonc-parser's UMD `main` hides its requires from the bundler.
   mainFields: ['module', 'main'],
 };
+
+// The WebAssembly kernels first: the engine imports their generated module.
+await buildWasm();
 
 if (watch) {
   for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();

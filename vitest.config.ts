@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/unit/globalSetup.ts'],
+    // Memory tests check that what the engine keeps is released once its owner is collected.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -1,6 +1,7 @@
 import type { OpRegistry } from '../engine/registry';
 import type { Tensor } from '../engine/tensor';
 import type { Item, Model } from '../model/ir';
+import { markWeights } from '../model/constants';
 
 /**
  * Runs a model's ops in call order straight through the op registry: no frames, no recording, no stop
@@ -8,7 +9,7 @@ import type { Item, Model } from '../model/ir';
  * Values stay in one map for the run (the dataflow needs them); nothing is summarised or kept afterwards.
  */
 export function runPlain(model: Model, inputs: ReadonlyMap<string, Tensor>, ops: OpRegistry): Map<string, Tensor> {
-  const env = new Map<string, Tensor>(model.weights);
+  const env = new Map<string, Tensor>(markWeights(model).weights);
   for (const [name, t] of inputs) env.set(name, t);
   const visit = (item: Item): void => {
     if (item.kind === 'module') {

@@ -1,4 +1,5 @@
 import type { DType, Shape, Tensor } from '../engine/tensor';
+import { markConstant } from '../engine/wasm/index';
 import type { Model, PendingWeight } from './ir';
 
 /**
@@ -61,6 +62,7 @@ export async function loadPendingWeights(model: Model, names?: Iterable<string>)
       job = readOnce(p).then(
         (t) => {
           (model.weights as Map<string, Tensor>).set(name, t);
+          if (t.dtype === 'float32') markConstant(t.data);
           pending.delete(name);
           active.delete(name);
         },

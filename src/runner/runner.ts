@@ -4,6 +4,7 @@ import { Tensor } from '../engine/tensor';
 import type { Model, NodeDef, SourceRange } from '../model/ir';
 import { hasPendingWeights, loadPendingWeights } from '../model/lazyWeights';
 import { modelFor } from '../model/specialize';
+import { markWeights } from '../model/constants';
 import { weightBehind } from '../model/weightUse';
 import { Breakpoints } from './breakpoints';
 import { DEFAULT_MAX_ITERATIONS } from './control';
@@ -75,7 +76,7 @@ export class Runner {
   ) {
     const inputs = aliasInputs(loaded, given);
     checkInputs(loaded, inputs);
-    const model = (this.model = modelFor(loaded, inputs));
+    const model = (this.model = markWeights(modelFor(loaded, inputs)));
     this.ops = options.ops ?? defaultOps;
     this.plan = new Plan(model);
     this.values = new ValueStore(model, inputs, this.plan, this.ops, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET);

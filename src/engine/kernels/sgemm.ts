@@ -10,6 +10,8 @@
  * kept in doubles within a KC block and rounded to float32 when added into C.
  */
 
+import { wasmGemm } from '../wasm/gemm';
+
 const KC = 256;
 const NC = 512;
 const MR = 4;
@@ -42,6 +44,7 @@ export function sgemmEx(
   accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
+  if (wasmGemm(m, n, k, alpha, a, aOff, transA, b, bOff, transB, c, cOff, accumulate)) return;
   if (!accumulate) c.fill(0, cOff, cOff + m * n);
   if (k <= 0) return;
   if (n === 1) {

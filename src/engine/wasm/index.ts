@@ -1,0 +1,55 @@
+import type { TensorData } from '../tensor';
+import { bestFlavour, WasmKernels } from './runtime';
+import type { WasmFlavour } from './runtime';
+
+/**
+ * Which kernels the engine runs: the WebAssembly ones when the runtime compiles them (made on first use), the
+ * TypeScript ones otherwise or when switched off. The TypeScript kernels are the reference the others are tested
+ * against, and what runs where WebAssembly SIMD is missing.
+ */
+
+let kernels: WasmKernels | null | undefined;
+let enabled = true;
+const constants = new WeakSet<object>();
+
+/** The WebAssembly kernels, or null when they are off or cannot run here. */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled) return null;
+  if (kernels === undefined) {
+    const flavour = bestFlavour();
+    try {
+      kernels = flavour ? new WasmKernels(flavour) : null;
+    } catch {
+      kernels = null;
+    }
+  }
+  return kernels;
+}
+
+/** Uses these kernels from now on (a build of the caller's choosing; undefined: the best build, made again). */
+export function useWasmKernels(k: WasmKernels | null | undefined): void {
+  if (kernels && kernels !== k) kernels.setThreads(null);
+  kernels = k;
+}
+
+/** Switches the WebAssembly kernels on or off (tests compare both; the TypeScript kernels remain the reference). */
+export function setWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** What runs: the build, or null for the TypeScript kernels. */
+export function wasmFlavour(): WasmFlavour | null {
+  return wasmKernels()?.flavour ?? null;
+}
+
+/**
+ * Marks a tensor's data as a model's weight: read by every run and never changed, so kernels may keep a copy
+ * of it next to their code (for as long as the array lives).
+ */
+export function markConstant(data: TensorData): void {
+  constants.add(data);
+}
+
+export function isConstant(data: TensorData): boolean {
+  return constants.has(data);
+}
