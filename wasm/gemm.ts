@@ -136,65 +136,73 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   }
 }
 
-/** Rows [i0, i1) of C: alpha · A · B with B row-major (bcs = 1), streamed once per row, columns [j0, j1). */
+/** Depth of the float32 partial sums in `streamRows`, added into running totals so rounding grows slowly with k. */
+const SUM_BLOCK: i32 = 64;
+
+/**
+ * Rows [i0, i1) of C: alpha · A · B with B row-major (bcs = 1), streamed once per row, columns [j0, j1). Sums run
+ * in blocks of SUM_BLOCK products added into totals, as the packed path sums in KC blocks.
+ */
 function streamRows(i0: i32, i1: i32, j0: i32, j1: i32, n: i32, k: i32, alpha: f32, a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, c: usize, accumulate: bool): void {
   const rowStep = <usize>brs << 2;
+  const astep = <usize>acs << 2;
+  const al = f32x4.splat(alpha);
   for (let i = i0; i < i1; i++) {
     const arow = at(a, i * ars);
-    const astep = <usize>acs << 2;
     const crow = at(c, i * n);
     let j = j0;
-    for (; j + 32 <= j1; j += 32) {
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+    for (; j + 16 <= j1; j += 16) {
+      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
       let src = at(b, j);
       let ap = arow;
-      for (let p = 0; p < k; p++) {
-        const x = f32x4.splat(load<f32>(ap));
-        s0 = fma(x, v128.load(src), s0);
-        s1 = fma(x, v128.load(src, 16), s1);
-        s2 = fma(x, v128.load(src, 32), s2);
-        s3 = fma(x, v128.load(src, 48), s3);
-        s4 = fma(x, v128.load(src, 64), s4);
-        s5 = fma(x, v128.load(src, 80), s5);
-        s6 = fma(x, v128.load(src, 96), s6);
-        s7 = fma(x, v128.load(src, 112), s7);
-        src += rowStep;
-        ap += astep;
+      for (let p0 = 0; p0 < k; p0 += SUM_BLOCK) {
+        const p1 = min(k, p0 + SUM_BLOCK);
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        for (let p = p0; p < p1; p++) {
+          const x = f32x4.splat(load<f32>(ap));
+          s0 = fma(x, v128.load(src), s0);
+          s1 = fma(x, v128.load(src, 16), s1);
+          s2 = fma(x, v128.load(src, 32), s2);
+          s3 = fma(x, v128.load(src, 48), s3);
+          src += rowStep;
+          ap += astep;
+        }
+        t0 = f32x4.add(t0, s0); t1 = f32x4.add(t1, s1); t2 = f32x4.add(t2, s2); t3 = f32x4.add(t3, s3);
       }
-      const al = f32x4.splat(alpha);
       const q = at(crow, j);
       if (accumulate) {
-        v128.store(q, fma(al, s0, v128.load(q))); v128.store(q, fma(al, s1, v128.load(q, 16)), 16);
-        v128.store(q, fma(al, s2, v128.load(q, 32)), 32); v128.store(q, fma(al, s3, v128.load(q, 48)), 48);
-        v128.store(q, fma(al, s4, v128.load(q, 64)), 64); v128.store(q, fma(al, s5, v128.load(q, 80)), 80);
-        v128.store(q, fma(al, s6, v128.load(q, 96)), 96); v128.store(q, fma(al, s7, v128.load(q, 112)), 112);
+        v128.store(q, fma(al, t0, v128.load(q))); v128.store(q, fma(al, t1, v128.load(q, 16)), 16);
+        v128.store(q, fma(al, t2, v128.load(q, 32)), 32); v128.store(q, fma(al, t3, v128.load(q, 48)), 48);
       } else {
-        v128.store(q, f32x4.mul(al, s0)); v128.store(q, f32x4.mul(al, s1), 16);
-        v128.store(q, f32x4.mul(al, s2), 32); v128.store(q, f32x4.mul(al, s3), 48);
-        v128.store(q, f32x4.mul(al, s4), 64); v128.store(q, f32x4.mul(al, s5), 80);
-        v128.store(q, f32x4.mul(al, s6), 96); v128.store(q, f32x4.mul(al, s7), 112);
+        v128.store(q, f32x4.mul(al, t0)); v128.store(q, f32x4.mul(al, t1), 16);
+        v128.store(q, f32x4.mul(al, t2), 32); v128.store(q, f32x4.mul(al, t3), 48);
       }
     }
     for (; j + 4 <= j1; j += 4) {
-      let s = f32x4.splat(0);
+      let t = f32x4.splat(0);
       let src = at(b, j);
       let ap = arow;
-      for (let p = 0; p < k; p++) {
-        s = fma(f32x4.splat(load<f32>(ap)), v128.load(src), s);
-        src += rowStep;
-        ap += astep;
+      for (let p0 = 0; p0 < k; p0 += SUM_BLOCK) {
+        const p1 = min(k, p0 + SUM_BLOCK);
+        let s = f32x4.splat(0);
+        for (let p = p0; p < p1; p++) {
+          s = fma(f32x4.splat(load<f32>(ap)), v128.load(src), s);
+          src += rowStep;
+          ap += astep;
+        }
+        t = f32x4.add(t, s);
       }
       const q = at(crow, j);
-      s = f32x4.mul(f32x4.splat(alpha), s);
-      v128.store(q, accumulate ? f32x4.add(s, v128.load(q)) : s);
+      t = f32x4.mul(al, t);
+      v128.store(q, accumulate ? f32x4.add(t, v128.load(q)) : t);
     }
     for (; j < j1; j++) {
-      let s: f32 = 0;
-      for (let p = 0; p < k; p++) s += load<f32>(at(arow, p * acs)) * load<f32>(at(b, p * brs + j));
+      let t: f64 = 0;
+      for (let p = 0; p < k; p++) t += <f64>(load<f32>(at(arow, p * acs)) * load<f32>(at(b, p * brs + j)));
       const q = at(crow, j);
-      store<f32>(q, accumulate ? load<f32>(q) + alpha * s : alpha * s);
+      const v = alpha * <f32>t;
+      store<f32>(q, accumulate ? load<f32>(q) + v : v);
     }
   }
 }
@@ -202,21 +210,25 @@ function streamRows(i0: i32, i1: i32, j0: i32, j1: i32, n: i32, k: i32, alpha: f
 /** Sum of x[p]·y[p], p < k, both contiguous. */
 // @ts-ignore: decorator
 @inline function dot(x: usize, y: usize, k: i32): f32 {
-  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let t = f32x4.splat(0);
   let p = 0;
-  for (; p + 8 <= k; p += 8) {
-    const o = <usize>p << 2;
-    s0 = fma(v128.load(x + o), v128.load(y + o), s0);
-    s1 = fma(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+  while (p + 8 <= k) {
+    const end = min(k, p + SUM_BLOCK) & ~7;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+    for (; p < end; p += 8) {
+      const o = <usize>p << 2;
+      s0 = fma(v128.load(x + o), v128.load(y + o), s0);
+      s1 = fma(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+    }
+    t = f32x4.add(t, f32x4.add(s0, s1));
   }
   for (; p + 4 <= k; p += 4) {
     const o = <usize>p << 2;
-    s0 = fma(v128.load(x + o), v128.load(y + o), s0);
+    t = fma(v128.load(x + o), v128.load(y + o), t);
   }
-  const s = f32x4.add(s0, s1);
-  let t = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-  for (; p < k; p++) t += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
-  return t;
+  let r = f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1) + f32x4.extract_lane(t, 2) + f32x4.extract_lane(t, 3);
+  for (; p < k; p++) r += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return r;
 }
 
 /** Rows [i0, i1), columns [j0, j1) of C as dot products: A rows and B columns both contiguous (acs = brs = 1). */

@@ -98,6 +98,17 @@ export class Tensor<D extends DType = DType> {
     return Tensor.from([], [value], dtype);
   }
 
+  /**
+   * Moves the values to another array of the same type and length, which the caller has filled with them (the
+   * WebAssembly kernels' memory, for a model's weights). The one place a tensor's data changes; its values never do.
+   */
+  moveTo(data: DataFor[D]): void {
+    if (data.length !== this.size || data.constructor !== this.data.constructor) {
+      throw new EngineError(`cannot move ${this.size} ${this.dtype} values to an array of ${data.length}`);
+    }
+    (this as { data: DataFor[D] }).data = data;
+  }
+
   /** The same data under another shape of equal size (no copy). */
   reshape(shape: Shape): Tensor<D> {
     return new Tensor(this.dtype, shape, this.data);

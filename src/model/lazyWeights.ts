@@ -1,5 +1,5 @@
 import type { DType, Shape, Tensor } from '../engine/tensor';
-import { markConstant } from '../engine/wasm/index';
+import { keepWeight } from '../engine/wasm/index';
 import type { Model, PendingWeight } from './ir';
 
 /**
@@ -62,7 +62,7 @@ export async function loadPendingWeights(model: Model, names?: Iterable<string>)
       job = readOnce(p).then(
         (t) => {
           (model.weights as Map<string, Tensor>).set(name, t);
-          if (t.dtype === 'float32') markConstant(t.data);
+          keepWeight(t);
           pending.delete(name);
           active.delete(name);
         },

@@ -1,4 +1,4 @@
-import type { TensorData } from '../tensor';
+import type { Tensor, TensorData } from '../tensor';
 import { bestFlavour, WasmKernels } from './runtime';
 import type { WasmFlavour } from './runtime';
 
@@ -48,6 +48,21 @@ export function wasmFlavour(): WasmFlavour | null {
  */
 export function markConstant(data: TensorData): void {
   constants.add(data);
+}
+
+/** Weights smaller than this stay where they are: a copy per call costs nothing. */
+const MIN_MOVED = 256;
+
+/**
+ * Marks a model's weight as constant and moves its values into the WebAssembly memory, where kernels read them
+ * without a copy; the JavaScript array it had is left to be collected, so a weight is held once.
+ */
+export function keepWeight(t: Tensor): void {
+  if (t.dtype !== 'float32' || constants.has(t.data)) return;
+  const rt = wasmKernels();
+  const moved = rt && t.size >= MIN_MOVED ? rt.adopt(t.data as Float32Array) : null;
+  if (moved) t.moveTo(moved);
+  constants.add(t.data);
 }
 
 export function isConstant(data: TensorData): boolean {

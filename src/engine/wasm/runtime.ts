@@ -208,6 +208,20 @@ export class WasmKernels {
     return ptr;
   }
 
+  /**
+   * A copy of `data` in the memory, as an array that the memory holds, for a model's weight: kernels read it where
+   * it is, and the block is given back when the array is collected. Null when the memory is full.
+   */
+  adopt(data: Float32Array): Float32Array | null {
+    const ptr = this.alloc(data.byteLength);
+    if (!ptr) return null;
+    const view = new Float32Array(this.memory.buffer, ptr, data.length);
+    view.set(data);
+    this.constants.set(view, ptr);
+    this.released.register(view, ptr);
+    return view;
+  }
+
   /** Copies `length` floats of `data` from `offset` into a new block; 0 when the memory is full. */
   copyIn(data: Float32Array, offset: number, length: number): number {
     const ptr = this.alloc(length * 4);
