@@ -3,18 +3,20 @@
 // B(p, j) = b[p·brs + j·bcs], C row-major with n columns.
 //
 // The blocked scheme of GotoBLAS / BLIS: a KC × NC block of B is packed into panels of NR columns, an MC × KC
-// block of A into panels of MR rows, and an MR × NR micro-kernel keeps its 8 vector sums in registers while it
-// walks two packed panels. A few rows (a batch-1 dense layer) or a transposed B stream their operands instead,
-// since packing would cost as much as the product. Work splits into `parts` (one per thread) by columns of C,
+// block of A into panels of MR rows, and a 6 × 8 micro-kernel keeps its 12 vector sums in registers while it
+// walks two packed panels. A few rows (a batch-1 dense layer) stream their operands instead, since packing would
+// cost as much as the product; they sum in float64, being bound by memory. Work splits into `parts` (one per thread) by columns of C,
 // or by rows when C is narrow; each part packs into its own scratch.
 
-import { fma, partStart } from './simd';
+import { fma, fma64, hi64, lo64, partStart } from './simd';
 
-const MR: i32 = 4;
+const MR: i32 = 6;
 const NR: i32 = 8;
 const KC: i32 = 256;
-const MC: i32 = 128;
+const MC: i32 = 120;
 const NC: i32 = 1024;
+/** Fewer rows than this stream B once per row instead of packing it. */
+const STREAM_ROWS: i32 = 4;
 
 /** Floats of scratch one part of `gemm` needs. */
 export function gemmScratchFloats(): i32 {
@@ -23,7 +25,7 @@ export function gemmScratchFloats(): i32 {
 
 /** Rows below which `gemm` streams B once per row rather than packing it. */
 export function gemmStreamRows(): i32 {
-  return MR;
+  return STREAM_ROWS;
 }
 
 // @ts-ignore: decorator
@@ -88,6 +90,8 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -103,28 +107,40 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
     a = v128.load32_splat(ap, 12);
     c30 = fma(a, b0, c30);
     c31 = fma(a, b1, c31);
-    ap += 16;
+    a = v128.load32_splat(ap, 16);
+    c40 = fma(a, b0, c40);
+    c41 = fma(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = fma(a, b0, c50);
+    c51 = fma(a, b1, c51);
+    ap += 24;
     bp += 32;
   }
   const ld = <usize>ldc << 2;
   if (rows == MR && cols == NR) {
-    const r0 = c, r1 = c + ld, r2 = c + 2 * ld, r3 = c + 3 * ld;
+    const r0 = c, r1 = c + ld, r2 = c + 2 * ld, r3 = c + 3 * ld, r4 = c + 4 * ld, r5 = c + 5 * ld;
     if (accumulate) {
       c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
       c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
       c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
       c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+      c40 = f32x4.add(c40, v128.load(r4)); c41 = f32x4.add(c41, v128.load(r4, 16));
+      c50 = f32x4.add(c50, v128.load(r5)); c51 = f32x4.add(c51, v128.load(r5, 16));
     }
     v128.store(r0, c00); v128.store(r0, c01, 16);
     v128.store(r1, c10); v128.store(r1, c11, 16);
     v128.store(r2, c20); v128.store(r2, c21, 16);
     v128.store(r3, c30); v128.store(r3, c31, 16);
+    v128.store(r4, c40); v128.store(r4, c41, 16);
+    v128.store(r5, c50); v128.store(r5, c51, 16);
     return;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160); v128.store(tile, c51, 176);
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ld;
     const t = tile + (<usize>(r * NR) << 2);
@@ -136,108 +152,102 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   }
 }
 
-/** Depth of the float32 partial sums in `streamRows`, added into running totals so rounding grows slowly with k. */
-const SUM_BLOCK: i32 = 64;
-
 /**
- * Rows [i0, i1) of C: alpha · A · B with B row-major (bcs = 1), streamed once per row, columns [j0, j1). Sums run
- * in blocks of SUM_BLOCK products added into totals, as the packed path sums in KC blocks.
+ * Rows [i0, i1) of C: alpha · A · B with B row-major (bcs = 1), streamed once per row, columns [j0, j1). A row
+ * times a matrix is bound by reading B, so the sums run in float64 at no cost in time: a batch-1 dense layer
+ * agrees with a float64 reference to float32 rounding however deep it is.
  */
 function streamRows(i0: i32, i1: i32, j0: i32, j1: i32, n: i32, k: i32, alpha: f32, a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, c: usize, accumulate: bool): void {
   const rowStep = <usize>brs << 2;
   const astep = <usize>acs << 2;
-  const al = f32x4.splat(alpha);
   for (let i = i0; i < i1; i++) {
     const arow = at(a, i * ars);
     const crow = at(c, i * n);
     let j = j0;
     for (; j + 16 <= j1; j += 16) {
-      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+      let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
       let src = at(b, j);
       let ap = arow;
-      for (let p0 = 0; p0 < k; p0 += SUM_BLOCK) {
-        const p1 = min(k, p0 + SUM_BLOCK);
-        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-        for (let p = p0; p < p1; p++) {
-          const x = f32x4.splat(load<f32>(ap));
-          s0 = fma(x, v128.load(src), s0);
-          s1 = fma(x, v128.load(src, 16), s1);
-          s2 = fma(x, v128.load(src, 32), s2);
-          s3 = fma(x, v128.load(src, 48), s3);
-          src += rowStep;
-          ap += astep;
-        }
-        t0 = f32x4.add(t0, s0); t1 = f32x4.add(t1, s1); t2 = f32x4.add(t2, s2); t3 = f32x4.add(t3, s3);
+      for (let p = 0; p < k; p++) {
+        const x = f64x2.splat(<f64>load<f32>(ap));
+        const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+        s0 = fma64(x, lo64(v0), s0); s1 = fma64(x, hi64(v0), s1);
+        s2 = fma64(x, lo64(v1), s2); s3 = fma64(x, hi64(v1), s3);
+        s4 = fma64(x, lo64(v2), s4); s5 = fma64(x, hi64(v2), s5);
+        s6 = fma64(x, lo64(v3), s6); s7 = fma64(x, hi64(v3), s7);
+        src += rowStep;
+        ap += astep;
       }
       const q = at(crow, j);
-      if (accumulate) {
-        v128.store(q, fma(al, t0, v128.load(q))); v128.store(q, fma(al, t1, v128.load(q, 16)), 16);
-        v128.store(q, fma(al, t2, v128.load(q, 32)), 32); v128.store(q, fma(al, t3, v128.load(q, 48)), 48);
-      } else {
-        v128.store(q, f32x4.mul(al, t0)); v128.store(q, f32x4.mul(al, t1), 16);
-        v128.store(q, f32x4.mul(al, t2), 32); v128.store(q, f32x4.mul(al, t3), 48);
-      }
+      put4(q, s0, s1, alpha, accumulate);
+      put4(q + 16, s2, s3, alpha, accumulate);
+      put4(q + 32, s4, s5, alpha, accumulate);
+      put4(q + 48, s6, s7, alpha, accumulate);
     }
     for (; j + 4 <= j1; j += 4) {
-      let t = f32x4.splat(0);
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
       let src = at(b, j);
       let ap = arow;
-      for (let p0 = 0; p0 < k; p0 += SUM_BLOCK) {
-        const p1 = min(k, p0 + SUM_BLOCK);
-        let s = f32x4.splat(0);
-        for (let p = p0; p < p1; p++) {
-          s = fma(f32x4.splat(load<f32>(ap)), v128.load(src), s);
-          src += rowStep;
-          ap += astep;
-        }
-        t = f32x4.add(t, s);
+      for (let p = 0; p < k; p++) {
+        const x = f64x2.splat(<f64>load<f32>(ap));
+        const v = v128.load(src);
+        s0 = fma64(x, lo64(v), s0);
+        s1 = fma64(x, hi64(v), s1);
+        src += rowStep;
+        ap += astep;
       }
-      const q = at(crow, j);
-      t = f32x4.mul(al, t);
-      v128.store(q, accumulate ? f32x4.add(t, v128.load(q)) : t);
+      put4(at(crow, j), s0, s1, alpha, accumulate);
     }
     for (; j < j1; j++) {
       let t: f64 = 0;
-      for (let p = 0; p < k; p++) t += <f64>(load<f32>(at(arow, p * acs)) * load<f32>(at(b, p * brs + j)));
+      for (let p = 0; p < k; p++) t += <f64>load<f32>(at(arow, p * acs)) * <f64>load<f32>(at(b, p * brs + j));
       const q = at(crow, j);
-      const v = alpha * <f32>t;
+      const v = <f32>(<f64>alpha * t);
       store<f32>(q, accumulate ? load<f32>(q) + v : v);
     }
   }
 }
 
-/** Sum of x[p]·y[p], p < k, both contiguous. */
+/** Stores alpha · (lo, hi), four float64 sums, as float32 at q, added to what is there when `accumulate`. */
 // @ts-ignore: decorator
-@inline function dot(x: usize, y: usize, k: i32): f32 {
-  let t = f32x4.splat(0);
+@inline function put4(q: usize, lo: v128, hi: v128, alpha: f32, accumulate: bool): void {
+  const al = f64x2.splat(<f64>alpha);
+  const l = f32x4.demote_f64x2_zero(f64x2.mul(al, lo));
+  const h = f32x4.demote_f64x2_zero(f64x2.mul(al, hi));
+  let v = v128.shuffle<f32>(l, h, 0, 1, 4, 5);
+  if (accumulate) v = f32x4.add(v, v128.load(q));
+  v128.store(q, v);
+}
+
+/** Sum of x[p]·y[p], p < k, both contiguous, in float64. */
+// @ts-ignore: decorator
+@inline function dot(x: usize, y: usize, k: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
   let p = 0;
-  while (p + 8 <= k) {
-    const end = min(k, p + SUM_BLOCK) & ~7;
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-    for (; p < end; p += 8) {
-      const o = <usize>p << 2;
-      s0 = fma(v128.load(x + o), v128.load(y + o), s0);
-      s1 = fma(v128.load(x + o, 16), v128.load(y + o, 16), s1);
-    }
-    t = f32x4.add(t, f32x4.add(s0, s1));
-  }
   for (; p + 4 <= k; p += 4) {
     const o = <usize>p << 2;
-    t = fma(v128.load(x + o), v128.load(y + o), t);
+    const u = v128.load(x + o), v = v128.load(y + o);
+    s0 = fma64(lo64(u), lo64(v), s0);
+    s1 = fma64(hi64(u), hi64(v), s1);
   }
-  let r = f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1) + f32x4.extract_lane(t, 2) + f32x4.extract_lane(t, 3);
-  for (; p < k; p++) r += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  const s = f64x2.add(s0, s1);
+  let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; p < k; p++) r += <f64>load<f32>(x + (<usize>p << 2)) * <f64>load<f32>(y + (<usize>p << 2));
   return r;
 }
 
-/** Rows [i0, i1), columns [j0, j1) of C as dot products: A rows and B columns both contiguous (acs = brs = 1). */
+/**
+ * Rows [i0, i1), columns [j0, j1) of C as dot products, A rows and B columns both contiguous (acs = brs = 1: a
+ * transposed B, as a PyTorch Linear weight is stored), for the few rows where packing does not pay.
+ */
 function dotRows(i0: i32, i1: i32, j0: i32, j1: i32, n: i32, k: i32, alpha: f32, a: usize, ars: i32,
   b: usize, bcs: i32, c: usize, accumulate: bool): void {
   for (let i = i0; i < i1; i++) {
     const arow = at(a, i * ars);
     for (let j = j0; j < j1; j++) {
-      const v = alpha * dot(arow, at(b, j * bcs), k);
+      const v = <f32>(<f64>alpha * dot(arow, at(b, j * bcs), k));
       const q = at(c, i * n + j);
       store<f32>(q, accumulate ? load<f32>(q) + v : v);
     }
@@ -264,11 +274,11 @@ export function gemm(m: i32, n: i32, k: i32, alpha: f32,
     }
   }
   if (i0 >= i1 || j0 >= j1) return;
-  if (acs == 1 && brs == 1 && (bcs != 1 || n == 1)) {
+  if (acs == 1 && brs == 1 && (n == 1 || (m < STREAM_ROWS && bcs != 1))) {
     dotRows(i0, i1, j0, j1, n, k, alpha, a, ars, b, bcs, c, acc);
     return;
   }
-  if (m < MR && bcs == 1) {
+  if (m < STREAM_ROWS && bcs == 1) {
     streamRows(i0, i1, j0, j1, n, k, alpha, a, ars, acs, b, brs, c, acc);
     return;
   }

@@ -4,3 +4,7 @@
 // across threads take `part` and `parts` last.
 
 export { gemm, gemmScratchFloats, gemmStreamRows } from './gemm';
+export { binary, unary } from './elementwise';
+export { affine, layerNorm, softmaxRows } from './norm';
+export { conv2d, convScratchFloats, depthwise2d } from './conv';
+export { globalPool, pool2d } from './pool';

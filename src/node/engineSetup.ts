@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { wasmKernels } from '../engine/wasm/index';
+import type { WasmKernels } from '../engine/wasm/runtime';
 import { KernelPool } from './kernelPool';
 
 /** What the engine runs on: its threads, and which WebAssembly build (none: the TypeScript kernels). */
@@ -17,6 +18,8 @@ export interface EngineOptions {
 
 let relaxedAsked = false;
 let pool: KernelPool | null = null;
+/** The kernels `pool` was made for (tests and embedders may swap them: see useWasmKernels). */
+let poolKernels: WasmKernels | null = null;
 
 /**
  * Node 20's V8 has relaxed SIMD behind a flag (later versions ship it): turn it on before the kernels are compiled,
@@ -47,8 +50,9 @@ export function configureEngine(options: EngineOptions = {}): EngineInfo {
   const threads = resolveThreads(options.threads);
   allowRelaxedSimd();
   const rt = wasmKernels();
-  if (rt && (pool?.count ?? 1) !== threads) {
+  if (rt && (poolKernels !== rt || rt.threadCount !== threads)) {
     pool = threads > 1 ? new KernelPool(rt.module, rt.memory, rt.exportNames, threads) : null;
+    poolKernels = rt;
     rt.setThreads(pool);
   }
   return engineInfo();
@@ -58,6 +62,7 @@ export function configureEngine(options: EngineOptions = {}): EngineInfo {
 export function releaseEngineThreads(): void {
   wasmKernels()?.setThreads(null);
   pool = null;
+  poolKernels = null;
 }
 
 export function engineInfo(): EngineInfo {

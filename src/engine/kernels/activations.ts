@@ -2,6 +2,7 @@ import { EngineError } from '../errors';
 import { Tensor, allocate } from '../tensor';
 import { erfcScalar, erfScalar } from './erf';
 import { mapFloat, mapSame } from './unary';
+import { wasmUnary } from '../wasm/elementwise';
 
 /**
  * Activation functions, following the ONNX operators of the same names (Relu, Sigmoid, Tanh, Softplus,
@@ -11,6 +12,8 @@ import { mapFloat, mapSame } from './unary';
  */
 
 export function relu(x: Tensor): Tensor {
+  const fast = wasmUnary('relu', x);
+  if (fast) return fast;
   return mapSame('relu', x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -21,6 +24,8 @@ export function relu(x: Tensor): Tensor {
 
 /** 1 / (1 + e^-x), evaluated so that neither branch overflows. */
 export function sigmoid(x: Tensor): Tensor {
+  const fast = wasmUnary('sigmoid', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -35,6 +40,8 @@ export function sigmoid(x: Tensor): Tensor {
 }
 
 export function tanh(x: Tensor): Tensor {
+  const fast = wasmUnary('tanh', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = Math.tanh(s[i]);
   });
@@ -42,6 +49,8 @@ export function tanh(x: Tensor): Tensor {
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exact for large |x| where the naive form overflows or rounds to 0. */
 export function softplus(x: Tensor): Tensor {
+  const fast = wasmUnary('softplus', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -51,12 +60,16 @@ export function softplus(x: Tensor): Tensor {
 }
 
 export function softsign(x: Tensor): Tensor {
+  const fast = wasmUnary('softsign', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = s[i] / (1 + Math.abs(s[i]));
   });
 }
 
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  const fast = wasmUnary('leakyRelu', x, alpha);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -67,6 +80,8 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
 
 /** alpha · (e^x − 1) below zero, x above. */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  const fast = wasmUnary('elu', x, alpha);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -80,6 +95,8 @@ export const SELU_GAMMA = 1.0507009873554805;
 
 /** gamma · (alpha · (e^x − 1)) for x ≤ 0, gamma · x above. */
 export function selu(x: Tensor, alpha = SELU_ALPHA, gamma = SELU_GAMMA): Tensor {
+  const fast = wasmUnary('selu', x, gamma * alpha, gamma);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -96,6 +113,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * negative tail keeps its digits. `tanh`: x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³))).
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  const fast = wasmUnary(approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
+  if (fast) return fast;
   if (approximate === 'tanh') {
     return mapFloat(x, (s, o) => {
       for (let i = 0; i < s.length; i++) {
@@ -114,6 +133,8 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 
 /** max(0, min(1, alpha · x + beta)). */
 export function hardSigmoid(x: Tensor, alpha = 0.2, beta = 0.5): Tensor {
+  const fast = wasmUnary('hardSigmoid', x, alpha, beta);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = alpha * s[i] + beta;
@@ -124,6 +145,8 @@ export function hardSigmoid(x: Tensor, alpha = 0.2, beta = 0.5): Tensor {
 
 /** SiLU / swish: x · sigmoid(beta · x). */
 export function silu(x: Tensor, beta = 1): Tensor {
+  const fast = wasmUnary('silu', x, beta);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
@@ -140,6 +163,8 @@ export function silu(x: Tensor, beta = 1): Tensor {
 export function clip(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
   if (x.dtype === 'bool') throw new EngineError(`input 'x' is bool; clip needs numbers`, 'clip');
   if (Number.isNaN(lo) || Number.isNaN(hi)) throw new EngineError(`bounds must be numbers, got min ${lo} and max ${hi}`, 'clip');
+  const fast = wasmUnary('clip', x, lo, hi);
+  if (fast) return fast;
   const out = allocate(x.dtype, x.size);
   const s = x.data;
   for (let i = 0; i < s.length; i++) {

@@ -2,6 +2,7 @@ import { EngineError } from '../errors';
 import type { DType, Tensor } from '../tensor';
 import { binaryBroadcast } from './broadcast';
 import type { BinaryRun } from './broadcast';
+import { wasmBinary } from '../wasm/elementwise';
 
 /**
  * Elementwise arithmetic with NumPy broadcasting: ONNX Add, Sub, Mul, Div, Pow, Max, Min (two inputs).
@@ -31,6 +32,8 @@ interface BinaryKernel {
 
 function apply(op: string, k: BinaryKernel, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   if (outDtype === 'bool') throw new EngineError(`inputs 'a' and 'b' are bool; ${op} needs numbers`, op);
+  const fast = op === 'add' || op === 'sub' || op === 'mul' || op === 'div' ? wasmBinary(op, a, b) : null;
+  if (fast) return fast;
   const run = (outDtype === 'int64' && k.int64) || (outDtype === 'int32' && k.int32) || k.run;
   return binaryBroadcast(a, b, outDtype, run, op);
 }

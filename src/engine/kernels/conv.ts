@@ -6,6 +6,7 @@ import { im2col, windowRanges } from './im2col';
 import type { WindowRanges } from './im2col';
 import { fmtShape } from './opArgs';
 import { sgemm } from './sgemm';
+import { wasmConv } from '../wasm/conv';
 
 export interface ConvOptions extends WindowOptions {
   /** Spatial kernel shape; when given it must match w. */
@@ -100,6 +101,8 @@ export function conv(x: Tensor, w: Tensor, b: Tensor | undefined, opts: ConvOpti
   checkBias(op, b, M);
   const win = slidingWindow(op, x.shape.slice(2), w.shape.slice(2), opts);
   const outShape = [N, M, ...win.outSize.slice(3 - win.rank)];
+  const fast = wasmConv(x.data as Float32Array, w.data as Float32Array, b?.data as Float32Array | undefined, N, group, Cg, M / group, win);
+  if (fast) return new Tensor('float32', outShape, fast);
   const y = biasFilled(N * M * volume(win.outSize), b, M, volume(win.outSize));
   const Mg = M / group;
   const pointwise = volume(win.kernel) === 1 && win.strides.every((s) => s === 1) && win.padBegin.every((p) => p === 0) &&

@@ -1,6 +1,7 @@
 import { EngineError } from '../errors';
 import { Tensor, stridesOf } from '../tensor';
 import { fmtShape, normalizeAxis, prod } from './opArgs';
+import { wasmBatchNorm, wasmLayerNorm } from '../wasm/norm';
 
 function checkFloat(op: string, name: string, t: Tensor): void {
   if (t.dtype !== 'float32') throw new EngineError(`input '${name}' must be float32, got ${t.dtype}`, op);
@@ -27,6 +28,7 @@ export function batchNormalization(
   const xd = x.data as Float32Array;
   const y = new Float32Array(x.size);
   const plane = prod(x.shape, 2);
+  if (wasmBatchNorm(xd, scale.data, bias.data, mean.data, variance.data, epsilon, x.size / plane, plane, true, y)) return new Tensor('float32', x.shape, y);
   for (let c = 0; c < C; c++) {
     // Folded into one multiply-add per element: y = x·a + k.
     const a = scale.data[c] / Math.sqrt(variance.data[c] + epsilon);
@@ -88,7 +90,8 @@ export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | unde
   const y = new Float32Array(x.size);
   const means = new Float32Array(rows);
   const inv = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
+  const done = wasmLayerNorm(xd, s, b, rows, D, epsilon, y, means, inv);
+  for (let r = 0; !done && r < rows; r++) {
     const base = r * D;
     let sum = 0;
     for (let i = 0; i < D; i++) sum += xd[base + i];

@@ -4,6 +4,7 @@ import { Tensor } from '../tensor';
 import { checkImage } from './conv';
 import type { Window3, WindowOptions } from './convGeometry';
 import { perAxis, slidingWindow, validRanges, volume } from './convGeometry';
+import { wasmGlobalPool, wasmPool } from '../wasm/pool';
 
 export interface PoolOptions extends WindowOptions {
   /** Spatial window shape; required. */
@@ -42,7 +43,7 @@ function axisTaps(win: Window3, padEnd: number, axis: number): AxisTaps {
   return taps;
 }
 
-function poolWindow(op: string, x: Tensor, opts: PoolOptions): { win: Window3; taps: [AxisTaps, AxisTaps, AxisTaps] } {
+function poolWindow(op: string, x: Tensor, opts: PoolOptions): { win: Window3; taps: [AxisTaps, AxisTaps, AxisTaps]; padEnd: [number, number] } {
   checkImage(op, 'x', x);
   const rank = x.rank - 2;
   if (!opts.kernelShape || opts.kernelShape.length === 0) throw new EngineError(`attribute 'kernelShape' is required`, op);
@@ -56,7 +57,7 @@ function poolWindow(op: string, x: Tensor, opts: PoolOptions): { win: Window3; t
     if (opts.autoPad === 'VALID' || !opts.pads || opts.pads.length === 0 || axis < 3 - rank) return 0;
     return opts.pads[rank + axis - (3 - rank)];
   };
-  return { win, taps: [axisTaps(win, padEnd(0), 0), axisTaps(win, padEnd(1), 1), axisTaps(win, padEnd(2), 2)] };
+  return { win, taps: [axisTaps(win, padEnd(0), 0), axisTaps(win, padEnd(1), 1), axisTaps(win, padEnd(2), 2)], padEnd: [padEnd(1), padEnd(2)] };
 }
 
 function outShape(x: Tensor, win: Window3): number[] {
@@ -69,7 +70,8 @@ function outShape(x: Tensor, win: Window3): number[] {
  */
 export function maxPool(x: Tensor, opts: PoolOptions): Tensor<'float32'> {
   const { win, taps } = poolWindow('maxPool', x, opts);
-  return new Tensor('float32', outShape(x, win), reduceWindows(x, win, taps, 'max', false));
+  const fast = wasmPool(x.data as Float32Array, x.shape[0] * x.shape[1], win, [0, 0], 'max');
+  return new Tensor('float32', outShape(x, win), fast ?? reduceWindows(x, win, taps, 'max', false));
 }
 
 /**
@@ -78,8 +80,9 @@ export function maxPool(x: Tensor, opts: PoolOptions): Tensor<'float32'> {
  * which ceilMode can create, never count).
  */
 export function averagePool(x: Tensor, opts: AveragePoolOptions): Tensor<'float32'> {
-  const { win, taps } = poolWindow('averagePool', x, opts);
-  return new Tensor('float32', outShape(x, win), reduceWindows(x, win, taps, 'mean', opts.countIncludePad ?? false));
+  const { win, taps, padEnd } = poolWindow('averagePool', x, opts);
+  const fast = wasmPool(x.data as Float32Array, x.shape[0] * x.shape[1], win, padEnd, opts.countIncludePad ? 'meanIncludePad' : 'mean');
+  return new Tensor('float32', outShape(x, win), fast ?? reduceWindows(x, win, taps, 'mean', opts.countIncludePad ?? false));
 }
 
 /**
@@ -140,6 +143,8 @@ function globalPool(op: string, x: Tensor, kind: 'max' | 'mean'): Tensor<'float3
   const xd = x.data as Float32Array;
   const planes = x.shape[0] * x.shape[1];
   const plane = planes === 0 ? 0 : x.size / planes;
+  const fast = wasmGlobalPool(xd, planes, plane, kind);
+  if (fast) return new Tensor('float32', [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], fast);
   const y = new Float32Array(planes);
   for (let p = 0; p < planes; p++) {
     let acc = kind === 'max' ? -Infinity : 0;

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor';
 import { normalizeAxis } from './opArgs';
+import { wasmSoftmaxRows } from '../wasm/norm';
 
 /**
  * Softmax and log-softmax along one axis (ONNX Softmax-13 / LogSoftmax-13; older opsets flatten to 2-D
@@ -35,6 +36,7 @@ function softmaxAlong(op: string, x: Tensor, axis: number, log: boolean): Tensor
   const outer = x.size / (n * inner);
   const src = x.data;
   if (inner === 1) {
+    if (x.dtype === 'float32' && wasmSoftmaxRows(src as Float32Array, out, outer, n, log)) return result;
     for (let o = 0, base = 0; o < outer; o++, base += n) lastAxisRow(src, out, base, n, log);
     return result;
   }

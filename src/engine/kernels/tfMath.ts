@@ -2,6 +2,7 @@ import { EngineError } from '../errors';
 import { Tensor } from '../tensor';
 import { broadcastShapes, broadcastTo } from './broadcast';
 import { fmtShape } from './opArgs';
+import { wasmChannelAffine } from '../wasm/norm';
 
 /**
  * Arithmetic with TensorFlow semantics that the ONNX-shaped kernels do not give: floor division and floor
@@ -49,6 +50,7 @@ export function batchNormLastAxis(x: Tensor, scale: Tensor, offset: Tensor, mean
     add[k] = offset.data[k] - mean.data[k] * mul[k];
   }
   const out = new Float32Array(x.size);
+  if (x.dtype === 'float32' && c > 0 && wasmChannelAffine(x.data as Float32Array, mul, add, x.size / c, c, false, out)) return new Tensor('float32', x.shape, out);
   for (let i = 0; i < x.size; i++) out[i] = x.data[i] * mul[i % c] + add[i % c];
   return new Tensor('float32', x.shape, out);
 }

@@ -2,6 +2,7 @@ import { EngineError } from '../errors';
 import { Tensor, allocate } from '../tensor';
 import type { DType, TensorData } from '../tensor';
 import { erfScalar } from './erf';
+import { wasmUnary } from '../wasm/elementwise';
 
 /**
  * Elementwise functions of one tensor (ONNX Sqrt, Exp, Log, Neg, Abs, Reciprocal, Erf, Floor, Ceil,
@@ -32,12 +33,16 @@ export function mapSame(op: string, x: Tensor, run: UnaryRun): Tensor {
 }
 
 export function sqrt(x: Tensor): Tensor {
+  const fast = wasmUnary('sqrt', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = Math.sqrt(s[i]);
   });
 }
 
 export function exp(x: Tensor): Tensor {
+  const fast = wasmUnary('exp', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = Math.exp(s[i]);
   });
@@ -45,6 +50,8 @@ export function exp(x: Tensor): Tensor {
 
 /** Natural logarithm: log(0) = -Inf, log of a negative number is NaN. */
 export function log(x: Tensor): Tensor {
+  const fast = wasmUnary('log', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = Math.log(s[i]);
   });
@@ -57,18 +64,24 @@ export function reciprocal(x: Tensor): Tensor {
 }
 
 export function erf(x: Tensor): Tensor {
+  const fast = wasmUnary('erf', x);
+  if (fast) return fast;
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = erfScalar(s[i]);
   });
 }
 
 export function neg(x: Tensor): Tensor {
+  const fast = wasmUnary('neg', x);
+  if (fast) return fast;
   return mapSame('neg', x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = -s[i];
   });
 }
 
 export function abs(x: Tensor): Tensor {
+  const fast = wasmUnary('abs', x);
+  if (fast) return fast;
   return mapSame('abs', x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = Math.abs(s[i]);
   });

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor';
 import { promoteDtypes } from './binary';
 import { binaryBroadcast } from './broadcast';
 import { mapFloat, mapSame } from './unary';
+import { wasmUnary } from '../wasm/elementwise';
 
 /**
  * Elementwise functions ONNX defines beside the engine's core set: Sign-13, Round-11 (halves to even),
@@ -31,6 +32,8 @@ const FUNCTIONS: Readonly<Record<FloatFunction, (v: number) => number>> = {
 };
 
 export function floatFunction(name: FloatFunction, x: Tensor): Tensor {
+  const fast = name === 'hardSwish' ? wasmUnary('hardSwish', x) : null;
+  if (fast) return fast;
   const f = FUNCTIONS[name];
   return mapFloat(x, (s, o) => {
     for (let i = 0; i < s.length; i++) o[i] = f(s[i]);
