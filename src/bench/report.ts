@@ -1,41 +1,78 @@
-import type { BenchResult } from './bench';
+import type { BenchResult, BenchRow } from './bench';
+import type { Timing } from './measure';
+
+/** The reference every ratio is taken against: onnxruntime-node on one thread. */
+const REFERENCE = 'ort';
 
 function ms(t: number | undefined): string {
   if (t === undefined) return '–';
   return t >= 100 ? `${t.toFixed(0)} ms` : t >= 10 ? `${t.toFixed(1)} ms` : `${t.toFixed(2)} ms`;
 }
 
-function ratio(peer: number | undefined, engine: number): string {
-  return peer === undefined ? '–' : `${(peer / engine).toFixed(2)}×`;
+function times(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  return x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(1)}×`;
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** The columns: each peer, then the engine plain and recorded on one thread and on all threads. */
+function columns(result: BenchResult): { label: string; time: (r: BenchRow) => Timing | undefined }[] {
+  const all = result.engine?.all.threads;
+  return [
+    ...result.peers.map((p) => ({ label: p, time: (r: BenchRow) => r.peers[p] })),
+    { label: 'layerstep 1T', time: (r: BenchRow) => r.engine },
+    { label: 'rec 1T', time: (r: BenchRow) => r.recorded },
+    ...(all === undefined ? [] : [
+      { label: `layerstep ${all}T`, time: (r: BenchRow) => r.engineAll },
+      { label: `rec ${all}T`, time: (r: BenchRow) => r.recordedAll },
+    ]),
+  ];
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
 }
 
 /**
- * The bench table: median times, the recording overhead, and each peer's time over the engine's (plain)
- * time, so a ratio above 1 means the engine is faster.
+ * The bench tables: median times of every peer and of the engine (plain and recorded, on one thread and on all
+ * threads), then each of them as times slower than onnxruntime-node on one thread (`ort`), so 1× is that
+ * reference and below 1× is faster than it. Then the large model's opening time and memory, if measured.
  */
 export function formatBenchTable(result: BenchResult): string {
-  const header = ['workload', 'engine', 'engine+rec', 'rec. overhead', ...result.peers, ...result.peers.map((p) => `${p}/engine`)];
-  const rows = result.rows.map((r) => [
-    r.workload,
-    ms(r.engine.medianMs),
-    ms(r.recorded.medianMs),
-    `${r.overheadPct >= 0 ? '+' : ''}${r.overheadPct.toFixed(1)}%`,
-    ...result.peers.map((p) => ms(r.peers[p]?.medianMs)),
-    ...result.peers.map((p) => ratio(r.peers[p]?.medianMs, r.engine.medianMs)),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  const out = [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+  const cols = columns(result);
+  const out = ['Median times', ''];
+  out.push(...table(['workload', ...cols.map((c) => c.label), 'rec. overhead'], result.rows.map((r) => [
+    r.workload, ...cols.map((c) => ms(c.time(r)?.medianMs)), `${r.overheadPct >= 0 ? '+' : ''}${r.overheadPct.toFixed(1)}%`,
+  ])));
+  if (result.peers.includes(REFERENCE)) {
+    const others = cols.filter((c) => c.label !== REFERENCE);
+    out.push('', 'Times slower than onnxruntime-node on one thread (ort = 1×)', '');
+    out.push(...table(['workload', ...others.map((c) => c.label)], result.rows.map((r) => [
+      r.workload, ...others.map((c) => times((c.time(r)?.medianMs ?? NaN) / r.peers[REFERENCE].medianMs)),
+    ])));
+  }
+  for (const r of result.rows) {
+    const o = r.open;
+    if (!o) continue;
+    out.push('', `${r.workload}: opened from a ${mb(o.fileBytes)} ONNX file in ${ms(o.openMs)}; a recorded pass on it took ${ms(o.recordedMs)}.`);
+    const delta = o.rssAfterBytes - o.rssBeforeBytes;
+    const held = o.weightsBytes + o.recordedBytes;
+    out.push(`Resident memory ${mb(o.rssBeforeBytes)} before opening, ${mb(o.rssAfterBytes)} after the recorded pass: +${mb(delta)} for ${mb(o.weightsBytes)} of weights + ${mb(o.recordedBytes)} recorded (${(delta / held).toFixed(2)}× their sum; approximate, from process.memoryUsage().rss).`);
+  }
   out.push('');
   const m = result.measure;
-  out.push(`Median times of ≥${m.minReps} interleaved rounds (≥${m.minMillis} ms per workload) after ${m.warmup} warm-up, one thread; outputs checked to agree first.`);
-  out.push('engine: the ops in order, nothing recorded; engine+rec: the stepping runner, continue() to the end, every value recorded.');
-  if (result.peers.length) out.push('peer/engine above 1× means the engine is faster.');
+  out.push(`Medians of interleaved runs after warm-up: at least ${m.minMillis} ms of runs per column, ≥${m.minReps} runs unless that takes over ${m.maxMillis} ms (slow workloads get fewer); outputs checked to agree first.`);
+  out.push('Peers run on one thread. layerstep: the ops in order, nothing recorded; rec: the stepping runner, continue() to the end, every value recorded.');
+  const e = result.engine;
+  if (e) out.push(`layerstep 1T / ${e.all.threads}T: the engine configured for 1 and ${e.all.threads} threads (WebAssembly SIMD ${e.one.simd ? 'on' : 'off'}, relaxed SIMD ${e.one.relaxedSimd ? 'on' : 'off'}).`);
   for (const s of result.skipped) out.push(`${s.name}: skipped, ${s.reason}.`);
   return out.join('\n') + '\n';
 }
 
-/** The results as JSON for `--json FILE`: everything in the table and the repetition counts. */
+/** The results as JSON for `--json FILE`: every raw median, the repetition counts and agreement, the engine's set-up. */
 export function formatBenchJson(result: BenchResult, meta: Readonly<Record<string, string>>): string {
   return JSON.stringify({ ...meta, ...result }, null, 2) + '\n';
 }

@@ -6,10 +6,10 @@ import { IMAGE_FLAGS, imageOptions } from './imageOptions';
 export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags }
-  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags }
+  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number }
+  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number }
   | { readonly kind: 'inspect'; readonly model: string }
-  | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string };
+  | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string; readonly threads?: number; readonly workloads?: readonly string[] };
 
 /** `--shape NAME=1,3,48,192` by input name; `''` for a shape given without a name (a model with one input). */
 export type ShapeFlags = Readonly<Record<string, readonly number[]>>;
@@ -34,6 +34,8 @@ const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   output: ['run'],
   break: ['trace'],
   json: ['bench'],
+  workload: ['bench'],
+  threads: ['run', 'trace', 'bench'],
   ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace'] as const])),
 };
 const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
@@ -133,9 +135,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     return out;
   };
 
+  /** `--threads N`: the engine's thread count, a positive whole number. */
+  const threads = (): number | undefined => {
+    const flag = one('threads');
+    if (flag === undefined) return undefined;
+    const n = /^\d+$/.test(flag) ? Number(flag) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--threads '${flag}' must be a whole number of threads, 1 or more (e.g. --threads 4).`);
+    return n;
+  };
+
   if (kind === 'bench') {
     if (rest.length) throw new UsageError(`'bench' takes no arguments, got '${rest[0]}'.`);
-    return { command: { kind, quick: flags.has('quick'), json: one('json') }, verbose };
+    return { command: { kind, quick: flags.has('quick'), json: one('json'), threads: threads(), workloads: flags.get('workload') }, verbose };
   }
   if (rest.length === 0) throw new UsageError(`'${kind}' needs a MODEL file.`);
   if (rest.length > 1) throw new UsageError(`'${kind}' takes one MODEL file, got also '${rest[1]}'.`);
@@ -143,11 +154,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   switch (kind) {
     case 'run': {
       const input = inputFile();
-      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input), shapes: shapes(input) }, verbose };
+      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input), shapes: shapes(input), threads: threads() }, verbose };
     }
     case 'trace': {
       const input = inputFile();
-      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input), shapes: shapes(input) }, verbose };
+      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input), shapes: shapes(input), threads: threads() }, verbose };
     }
     case 'inspect': return { command: { kind, model }, verbose };
   }

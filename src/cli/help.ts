@@ -8,9 +8,10 @@ Commands:
   run MODEL [--input FILE] [--output FILE]   one forward pass; print the outputs as tensor JSON
   trace MODEL [--input FILE] [--break NAME]  print the call stack as it unfolds
   inspect MODEL                              modules, ops, parameter counts and weight statistics
-  bench [--quick] [--json FILE]              time the engine against TensorFlow.js and ONNX Runtime
+  bench [--quick] [--workload ID]            time the engine against ONNX Runtime and TensorFlow.js
 
 Options:
+  --threads N    run, trace, bench: threads the engine splits big ops over (default: every core)
   --verbose      show stack traces with errors
   -h, --help     show help (also: layerstep help COMMAND)
   -V, --version  show the version
@@ -46,6 +47,7 @@ Runs one forward pass and writes the outputs as tensor JSON keyed by the model's
                  or --input. May be given once per input.
   --output FILE  write the outputs to FILE instead of stdout: .json, or .npy for a model with one output.
                  Nothing is written if the run fails.
+  --threads N    threads the engine splits big ops over (default: every core; 1: no worker threads)
 
 ${IMAGE_HELP}`,
   trace: `Usage: layerstep trace MODEL [--input FILE | --shape NAME=SIZES...] [--break NAME]... [image options]
@@ -55,19 +57,25 @@ one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf)
 
   --input FILE   the inputs, as for 'run' (a .png image takes the image options of 'run')
   --shape NAME=SIZES  a seeded random input of this shape, as for 'run'
+  --threads N    threads the engine splits big ops over, as for 'run'
   --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
                  '● breakpoint' line shows the call stack. May be given more than once.`,
   inspect: `Usage: layerstep inspect MODEL
 
 Prints the model's inputs and outputs, its module tree with ops and parameter counts, and a summary of
 every weight.`,
-  bench: `Usage: layerstep bench [--quick] [--json FILE]
+  bench: `Usage: layerstep bench [--quick] [--json FILE] [--threads N] [--workload ID]...
 
-Times the engine against TensorFlow.js (cpu backend) and ONNX Runtime (one thread) on the same weights and
-inputs, after checking that all three agree. Peers that are not installed are skipped.
+Times the engine against onnxruntime-node, onnxruntime-web (wasm), TensorFlow.js's wasm backend and its cpu
+backend, every peer on one thread, on the same weights and inputs, after checking that they agree. The engine
+is timed plain and with every value recorded, on one thread and on all threads. Prints median times, then each
+as times slower than onnxruntime-node. Peers that are not installed are skipped.
 
   --quick        fewer repetitions
-  --json FILE    also write the results as JSON to FILE`,
+  --json FILE    also write the results as JSON to FILE
+  --workload ID  only this workload (may be given more than once): mlp-b1, mlp-b32, cnn-b1, cnn-b32,
+                 mobilenet, conv, matmul512, matmul1024, transformer, gpt2
+  --threads N    the thread count of the engine's all-threads timings (default: every core)`,
 };
 
 /** The help text for a command, or the overview. */

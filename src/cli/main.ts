@@ -14,6 +14,7 @@ import { progressReporter } from './progress';
 import { openModelFile, runToEnd } from './session';
 import { traceCommand } from './trace';
 import { VERSION } from './version';
+import { configureEngine } from '../node/engineSetup';
 
 /**
  * The `layerstep` command line (DESIGN.md §4). Returns the exit code: 0, 1 for a failure (one sentence on
@@ -36,9 +37,14 @@ async function execute(command: Command, io: Io): Promise<void> {
     case 'help': io.out(helpText(command.topic)); return;
     case 'version': io.out(`${VERSION}\n`); return;
     case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
-    case 'run': return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes);
-    case 'trace': return traceCommand(command.model, command.input, command.breaks, io, command.preprocess, command.shapes);
-    case 'bench': return benchCommand(command.quick, command.json, io);
+    case 'run':
+      configureEngine({ threads: command.threads });
+      return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes);
+    case 'trace':
+      configureEngine({ threads: command.threads });
+      return traceCommand(command.model, command.input, command.breaks, io, command.preprocess, command.shapes);
+    // `--threads` (undefined: every core) sets the engine up before the model runs; bench uses it in its own way.
+    case 'bench': return benchCommand(command, io);
   }
 }
 

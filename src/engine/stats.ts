@@ -16,11 +16,41 @@ export interface TensorStats {
   readonly negInf: number;
 }
 
+/**
+ * Statistics of a tensor in one pass. The pass is written without data-dependent branches (a ReLU output is
+ * about half zeros, and a branch on each zero costs more than the arithmetic): it also sums `v - v`, which is 0
+ * for every finite value and NaN otherwise, so data holding a NaN or Inf is detected and counted again with
+ * the careful loop.
+ */
 export function tensorStats(t: Tensor): TensorStats {
   const d = t.data;
   const size = d.length;
-  // Sums are taken around a shift (the first finite value) in float64, so the variance formula
-  // E[(x-s)²] - E[x-s]² stays accurate for data with a large mean, without a division per element.
+  // Sums are taken around a shift (the first value) in float64, so the variance formula E[(x-s)²] - E[x-s]²
+  // stays accurate for data with a large mean, without a division per element.
+  const shift = size ? d[0] : 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let sumSq = 0;
+  let zeros = 0;
+  let bad = 0;
+  for (let i = 0; i < size; i++) {
+    const v = d[i];
+    bad += v - v;
+    zeros += Number(v === 0);
+    min = v < min ? v : min;
+    max = v > max ? v : max;
+    const x = v - shift;
+    sum += x;
+    sumSq += x * x;
+  }
+  if (bad !== 0) return statsWithNonFinite(d);
+  return finish(size, size, shift, sum, sumSq, min, max, zeros, 0, 0, 0);
+}
+
+/** The careful pass, for data holding NaN or ±Inf: those are counted and left out of the rest. */
+function statsWithNonFinite(d: Tensor['data']): TensorStats {
+  const size = d.length;
   let shift = 0;
   for (let i = 0; i < size; i++) {
     const v = d[i];
@@ -50,7 +80,13 @@ export function tensorStats(t: Tensor): TensorStats {
     sum += x;
     sumSq += x * x;
   }
-  const n = size - nan - posInf - negInf;
+  return finish(size, size - nan - posInf - negInf, shift, sum, sumSq, min, max, zeros, nan, posInf, negInf);
+}
+
+function finish(
+  size: number, n: number, shift: number, sum: number, sumSq: number, min: number, max: number,
+  zeros: number, nan: number, posInf: number, negInf: number,
+): TensorStats {
   const meanShifted = n ? sum / n : 0;
   return {
     size,
@@ -63,6 +99,19 @@ export function tensorStats(t: Tensor): TensorStats {
     posInf,
     negInf,
   };
+}
+
+const cache = new WeakMap<Tensor, TensorStats>();
+
+/**
+ * The statistics of a tensor that no longer changes (a value a node produced, a weight, a model input),
+ * computed by its first reader and kept with it: the NaN watch, the recorder, summaries and histograms all
+ * share that one pass. A tensor still being filled must use {@link tensorStats}.
+ */
+export function statsOf(t: Tensor): TensorStats {
+  let s = cache.get(t);
+  if (!s) cache.set(t, (s = tensorStats(t)));
+  return s;
 }
 
 /** Four significant digits, no trailing zeros, exponent form for very large or small magnitudes. */
@@ -92,14 +141,4 @@ export function formatSummary(t: Tensor, stats: TensorStats = tensorStats(t)): s
   const zeros = stats.zeros >= 0.005 ? ` ${Math.round(stats.zeros * 100)}% zeros` : '';
   const range = Number.isNaN(stats.min) ? '' : ` μ=${formatNumber(stats.mean)} σ=${formatNumber(stats.std)} [${formatNumber(stats.min)}, ${formatNumber(stats.max)}]`;
   return `${head}${range}${zeros}${flags}`;
-}
-
-/** Whether any element is NaN or ±Inf: a cheaper scan than {@link tensorStats} for watching a whole run. */
-export function hasNonFinite(t: Tensor): boolean {
-  if (t.dtype !== 'float32') return false;
-  const d = t.data;
-  let acc = 0;
-  // x - x is 0 for every finite x and NaN otherwise; summing keeps the loop free of branches.
-  for (let i = 0; i < d.length; i++) acc += d[i] - d[i];
-  return acc !== 0;
 }

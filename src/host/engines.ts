@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineWorker } from '../node/workerClient';
 import type { EngineClient, EngineMethod, EngineRequests, ModelOutline } from '../protocol/engine';
+import { Settings } from './ids';
 
 /** Models kept loaded with no session on them, besides those with sessions; the least recently used go first. */
 const IDLE_MODELS = 3;
@@ -22,6 +23,14 @@ interface Entry {
 export class Engines implements vscode.Disposable {
   private readonly byPath = new Map<string, Entry>();
   private clock = 0;
+  /** The `layerstep.threads` setting: each worker's engine thread count (undefined: every core). */
+  private threads = threadsSetting();
+  /** A change of the setting reconfigures the running workers at once; new workers start with it. */
+  private readonly settingWatch = vscode.workspace.onDidChangeConfiguration((change) => {
+    if (!change.affectsConfiguration(`${Settings.section}.${Settings.threads}`)) return;
+    this.threads = threadsSetting();
+    for (const e of this.byPath.values()) e.worker.configure(this.threads);
+  });
 
   constructor(private readonly workerPath: string) {}
 
@@ -30,7 +39,7 @@ export class Engines implements vscode.Disposable {
     const key = path.normalize(fsPath);
     let e = this.byPath.get(key);
     if (!e || e.worker.stopped) {
-      e = { worker: new EngineWorker(this.workerPath), runs: new Set(), used: 0 };
+      e = { worker: new EngineWorker(this.workerPath, this.threads), runs: new Set(), used: 0 };
       this.byPath.set(key, e);
     }
     e.used = ++this.clock;
@@ -79,6 +88,7 @@ export class Engines implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.settingWatch.dispose();
     for (const e of this.byPath.values()) e.worker.dispose();
     this.byPath.clear();
   }
@@ -91,4 +101,10 @@ export class Engines implements vscode.Disposable {
       this.byPath.delete(key);
     }
   }
+}
+
+/** `layerstep.threads`: a whole number of threads, or 0 (the default) for every core. */
+function threadsSetting(): number | undefined {
+  const n = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.threads, 0);
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }

@@ -27,6 +27,7 @@ export const Settings = {
   section: 'layerstep',
   memoryBudgetMB: 'memoryBudgetMB',
   maxLoopIterations: 'maxLoopIterations',
+  threads: 'threads',
   openPanelOnStart: 'openPanelOnStart',
   colormap: 'colormap',
 } as const;

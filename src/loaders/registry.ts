@@ -60,10 +60,16 @@ export async function openModel(source: ModelSource, options: Partial<LoadOption
   if (!loader) {
     throw new ModelError(`${source.name} is not a model format Layerstep reads (it reads ${registry.ids().join(', ')}).`, source.name);
   }
-  // The loader reads the file again through this source; hand it the bytes already read.
+  // The loader reads the file again through this source; hand it the bytes already read, once: a reference kept
+  // here would keep the whole file alive beside the weights made from it for as long as the model lives.
+  let held: Uint8Array | undefined = bytes;
   const once: ModelSource = {
     name: source.name,
-    read: () => Promise.resolve(bytes),
+    read: () => {
+      const first = held;
+      held = undefined;
+      return first ? Promise.resolve(first) : source.read();
+    },
     readSibling: (path) => source.readSibling(path),
     statSibling: (path) => source.statSibling(path),
   };

@@ -35,6 +35,9 @@ function allowRelaxedSimd(): void {
   }
 }
 
+// Before anything can compile the kernels (a model's weights move into their memory as it loads).
+allowRelaxedSimd();
+
 /** The thread count that `threads` asks for. */
 export function resolveThreads(threads: number | undefined): number {
   if (threads === undefined || threads === 0) return Math.max(1, availableParallelism());

@@ -21,8 +21,10 @@ export class EngineWorker {
   private readonly listeners = new Set<Listener>();
   private dead?: WireError;
 
-  constructor(workerPath: string) {
+  /** `threads`: the engine's thread count in the worker (undefined: every core), sent before any request. */
+  constructor(workerPath: string, threads?: number) {
     this.worker = new Worker(workerPath);
+    this.configure(threads);
     this.worker.on('message', (m: FromWorker) => this.receive(m));
     this.worker.on('error', (e) => this.fail({ kind: 'internal', message: `The Layerstep engine stopped: ${e.message}`, stack: e.stack }));
     this.worker.on('exit', (code) => this.fail({ kind: 'internal', message: `The Layerstep engine exited (code ${code}).` }));
@@ -42,9 +44,16 @@ export class EngineWorker {
         reject({ kind: 'internal', message: `The Layerstep engine did not answer '${method}' within ${READ_TIMEOUT_MS / 1000} s.` });
       }, READ_TIMEOUT_MS);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const msg: ToWorker = { id, run, method, params };
+      const msg: ToWorker = { kind: 'request', id, run, method, params };
       this.worker.postMessage(msg);
     });
+  }
+
+  /** Sets the worker engine's thread count (undefined: every core); ops from then on use it. */
+  configure(threads: number | undefined): void {
+    if (this.dead) return;
+    const msg: ToWorker = { kind: 'configure', threads };
+    this.worker.postMessage(msg);
   }
 
   onEvent(listener: Listener): { dispose(): void } {

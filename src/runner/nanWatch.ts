@@ -1,6 +1,5 @@
-import { formatNumber, hasNonFinite } from '../engine/stats';
+import { formatNumber } from '../engine/stats';
 import type { TensorStats } from '../engine/stats';
-import type { Tensor } from '../engine/tensor';
 import type { NodeDef } from '../model/ir';
 
 /** NaN / Inf counts of a value as `NaN×3 Inf×1`, or '' when it is all finite. */
@@ -28,9 +27,9 @@ export class NanWatch {
   ) {}
 
   /** Called once per node, when it first runs. Returns a description when the node is an origin. */
-  onNodeRun(node: NodeDef, outputs: readonly { readonly name: string; readonly stats: TensorStats; readonly tensor?: Tensor }[]): string | undefined {
-    // A quick scan first: statistics are only computed for outputs that hold a NaN or Inf.
-    const spoiled = outputs.filter((o) => (o.tensor ? hasNonFinite(o.tensor) : isBad(o.stats)));
+  onNodeRun(node: NodeDef, outputs: readonly { readonly name: string; readonly stats: TensorStats }[]): string | undefined {
+    // The statistics recording took: no second pass over the outputs.
+    const spoiled = outputs.filter((o) => isBad(o.stats));
     if (spoiled.length === 0) return undefined;
     for (const o of spoiled) this.bad.add(o.name);
     const inputs = node.inputs.filter((n) => n !== '');

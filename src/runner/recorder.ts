@@ -1,18 +1,19 @@
-import { tensorStats } from '../engine/stats';
+import { statsOf } from '../engine/stats';
 import type { TensorStats } from '../engine/stats';
 import type { DType, Shape, Tensor } from '../engine/tensor';
 
 /**
- * One produced value: its data while the memory budget allows, and its statistics, computed when first
- * asked for (a summary shown, a NaN found) or at the latest when the data is evicted. Recording a run thus
- * costs a reference per value, not a pass over it.
+ * One produced value: its data while the memory budget allows, and its statistics, taken in the one pass
+ * over the data that recording makes (the NaN watch reads them at once; summaries, VARIABLES and the panel's
+ * histogram read the same ones later, through {@link statsOf}). Nothing is copied: the entry holds the tensor
+ * the op returned.
  */
 export class RecordEntry {
   readonly dtype: DType;
   readonly shape: Shape;
   readonly size: number;
   readonly bytes: number;
-  private computed?: TensorStats;
+  readonly stats: TensorStats;
 
   constructor(
     readonly name: string,
@@ -28,19 +29,11 @@ export class RecordEntry {
     this.shape = t.shape;
     this.size = t.size;
     this.bytes = t.bytes;
-  }
-
-  get stats(): TensorStats {
-    if (!this.computed) {
-      if (!this.tensor) throw new Error(`statistics of '${this.name}' were lost with its data`);
-      this.computed = tensorStats(this.tensor);
-    }
-    return this.computed;
+    this.stats = statsOf(t);
   }
 
   /** Drops the data, keeping the statistics. */
   evict(): void {
-    void this.stats;
     this.tensor = undefined;
   }
 }

@@ -36,6 +36,8 @@ export type RunnerInit = RunnerOptions & {
 
 /** How long a forward move computes before it yields to the event loop, so pause() and cancellation get in. */
 const YIELD_MS = 10;
+/** The yield both Node and browsers have; see {@link RunnerOptions.yieldToHost}. */
+const timeoutYield = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /** Evaluated tensors kept for the Debug Console to expand (`$1`, `$2`...), newest last. */
 const MAX_RESULTS = 100;
 
@@ -296,7 +298,7 @@ export class Runner {
         if (isTarget(pos)) return this.stop(reason);
         if (Date.now() - last >= YIELD_MS) {
           this.progress();
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          await (this.options.yieldToHost ?? timeoutYield)();
           last = Date.now();
         }
         if (this.pauseRequested) return this.stop('pause');

@@ -83,6 +83,12 @@ export interface RunnerOptions {
   readonly onOutput?: (text: string, source?: SourceRange) => void;
   /** Called now and then during long runs, with nodes done and nodes in all. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Lets the host's event loop run (a pause or a cancellation gets in), resolving soon after; a forward move
+   * calls it about every 10 ms. The default, `setTimeout(0)`, is the one both Node and browsers have, but
+   * Node holds it at least 1 ms: Node hosts pass `setImmediate` here (src/node/ports.ts).
+   */
+  readonly yieldToHost?: () => Promise<void>;
 }
 
 /** A frame's values by scope, for VARIABLES and the panel. */

@@ -1,5 +1,5 @@
 import type { OpRegistry } from '../engine/registry';
-import { formatSummary, tensorStats } from '../engine/stats';
+import { formatSummary, statsOf } from '../engine/stats';
 import type { TensorStats } from '../engine/stats';
 import type { Tensor } from '../engine/tensor';
 import type { Model, NodeDef } from '../model/ir';
@@ -16,7 +16,6 @@ import type { RecordedValue } from './types';
  */
 export class ValueStore {
   private readonly recorder: Recorder;
-  private readonly givenStats = new Map<string, TensorStats>();
 
   constructor(
     private readonly model: Model,
@@ -75,13 +74,13 @@ export class ValueStore {
   source(name: string): { kind: 'weight' | 'input'; stats: TensorStats } | undefined {
     const t = this.given(name);
     if (!t) return undefined;
-    return { kind: Object.hasOwn(this.inputs, name) ? 'input' : 'weight', stats: this.statsOfGiven(name, t) };
+    return { kind: Object.hasOwn(this.inputs, name) ? 'input' : 'weight', stats: statsOf(t) };
   }
 
   /** The one-line summary of a value from its statistics, without recomputing an evicted one. */
   summary(name: string): string {
     const fixed = this.given(name);
-    if (fixed) return formatSummary(fixed, this.statsOfGiven(name, fixed));
+    if (fixed) return formatSummary(fixed, statsOf(fixed));
     const e = this.recorder.entry(name);
     if (!e) return `${name}: not produced`;
     return formatSummary(e.tensor ?? shell(e), e.stats);
@@ -89,12 +88,6 @@ export class ValueStore {
 
   recorded(): RecordedValue[] {
     return this.recorder.entries().map((e) => ({ name: e.name, stats: e.stats, kept: e.tensor !== undefined }));
-  }
-
-  private statsOfGiven(name: string, t: Tensor): TensorStats {
-    let s = this.givenStats.get(name);
-    if (!s) this.givenStats.set(name, (s = tensorStats(t)));
-    return s;
   }
 }
 

@@ -1,7 +1,7 @@
 import { histogram, planBins } from '../engine/histogram';
 import { hasOpenSizes, suggestShapes } from '../model/specialize';
 import { templatesOf } from '../model/ir';
-import { formatSummary, tensorStats } from '../engine/stats';
+import { formatSummary, statsOf } from '../engine/stats';
 import { Tensor } from '../engine/tensor';
 import { openModel } from '../loaders/registry';
 import type { ModelSource } from '../loaders/types';
@@ -32,6 +32,8 @@ export interface EnginePorts {
    * model is not parsed twice; undefined when it cannot be told (the model is then loaded again).
    */
   fingerprint?(path: string): Promise<string | undefined>;
+  /** How runners let the event loop run during long moves (RunnerOptions.yieldToHost); `setTimeout(0)` when left out. */
+  yieldToHost?(): Promise<void>;
 }
 
 type Handler<M extends EngineMethod> = (params: EngineRequests[M]['params'], run: string) => Promise<EngineRequests[M]['result']>;
@@ -206,6 +208,7 @@ export class EngineService {
     this.runs.set(run, new Runner(model, Object.fromEntries(inputs), {
       memoryBudgetBytes,
       maxLoopIterations,
+      yieldToHost: this.ports.yieldToHost,
       onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
       onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
     }));
@@ -285,14 +288,14 @@ export async function grid(t: Tensor, spec: GridSpec): Promise<TensorGrid> {
 
 /** The histogram the panel draws beside a tensor: over its finite range, integer bins for small integer ranges. */
 export function histogramOf(t: Tensor): HistogramCounts {
-  const stats = tensorStats(t);
+  const stats = statsOf(t);
   const min = Number(stats.min);
   const max = Number(stats.max);
   return histogram(t.data, planBins(min, max, t.size, t.dtype !== 'float32'));
 }
 
 export function summarize(name: string, label: string, t: Tensor): TensorSummary {
-  const stats = tensorStats(t);
+  const stats = statsOf(t);
   return { name, label, dtype: t.dtype, shape: t.shape, stats, summary: formatSummary(t, stats) };
 }
 

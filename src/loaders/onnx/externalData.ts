@@ -48,8 +48,11 @@ export interface ExternalSpan {
 
 export class ExternalData {
   private readonly files = new Map<string, Promise<Uint8Array>>();
+  /** Spans located and not read yet, by file: a file's bytes are kept only while some are (see {@link read}). */
+  private readonly unread = new Map<string, number>();
   /** Bytes of whole files read: a second budget, so weights are not charged twice (as file and as tensor). */
   private readonly reads: ByteBudget;
+  private readonly charged = new Set<string>();
 
   constructor(
     private readonly source: ModelSource,
@@ -95,26 +98,39 @@ export class ExternalData {
     }
     if (length !== expected) fail(`it claims ${length} bytes where its shape [${protoDims(p).join(', ')}] of ${onnxTypeName(code)} needs ${expected}`);
     this.tensors.check(count * BYTES_PER_ELEMENT[dtype as keyof typeof BYTES_PER_ELEMENT], what);
+    this.unread.set(path as string, (this.unread.get(path as string) ?? 0) + 1);
     return { path: path as string, size: size as number, offset, length };
   }
 
   /**
-   * The bytes of a located tensor. Each file is read once and kept while this object lives, so tensors
-   * sharing a file share one read; a file that changed size since it was located is refused.
+   * The bytes of a located tensor (a view of its file: the caller copies what it keeps). A file is read once
+   * and kept until every span located in it has been read, so tensors sharing a file share one read, and no
+   * file outlives the tensors made from it; {@link release} drops every file kept. A file that changed size
+   * since it was located is refused.
    */
   async read(span: ExternalSpan): Promise<Uint8Array> {
     const { path, size } = span;
     let pending = this.files.get(path);
     if (!pending) {
-      this.reads.take(size, `the external data file '${path}'`);
+      // Charged once per file for the model's life, however often it is read again after a release.
+      if (!this.charged.has(path)) this.reads.take(size, `the external data file '${path}'`);
+      this.charged.add(path);
       pending = this.source.readSibling(path);
       this.files.set(path, pending);
     }
+    const left = (this.unread.get(path) ?? 0) - 1;
+    this.unread.set(path, left);
+    if (left <= 0) this.files.delete(path);
     const bytes = await pending;
     if (bytes.length !== size) {
       const file = this.tensors.file;
       throw new ModelError(`${file}: the external data file '${path}' changed size since the model was opened (${size} bytes, then ${bytes.length}).`, file);
     }
     return bytes.subarray(span.offset, span.offset + span.length);
+  }
+
+  /** Drops the files kept for spans still unread: those are read again when their turn comes. */
+  release(): void {
+    this.files.clear();
   }
 }

@@ -94,11 +94,15 @@ export const onnxLoader: Loader = {
     const fetched = new Map<onnx.ITensorProto, Uint8Array>();
     const deferred = new Map<onnx.ITensorProto, ExternalSpan>();
     const mainInitializers = new Set(graph.initializer ?? []);
-    for (const [t, what] of externalTensors(graph)) {
-      const span = await external.locate(t, what);
+    // Every span is located before any is read, so tensors sharing a file share one read of it.
+    const spans: [onnx.ITensorProto, ExternalSpan][] = [];
+    for (const [t, what] of externalTensors(graph)) spans.push([t, await external.locate(t, what)]);
+    for (const [t, span] of spans) {
       if (mainInitializers.has(t) && span.length >= LAZY_MIN_BYTES) deferred.set(t, span);
       else fetched.set(t, await external.read(span));
     }
+    // Files read for small tensors are not kept for the large ones read later, at the first run.
+    external.release();
     const pending = new Map<string, PendingWeight>();
     // A deferred initializer is charged against maxBytes now; its load decodes under a budget already paid.
     const defer = (p: onnx.ITensorProto, what: string): PendingWeight | undefined => {
@@ -127,6 +131,8 @@ export const onnxLoader: Loader = {
     const outputs = (graph.output ?? []).map((v) => valueInfo(v, 'output', file));
     if (outputs.length === 0) throw new ModelError(`${file}: the graph declares no outputs, so there is nothing to compute.`, file);
     const nodes = markFunctionCalls(readGraph(graph, ctx, new Set(), [], false), proto);
+    // The tensors are made: the closures below outlive open(), and must not keep the files' bytes alive.
+    fetched.clear();
 
     const producer = [proto.producerName, proto.producerVersion].filter((s) => s).join(' ');
     const rootAttrs: Record<string, AttrValue> = { irVersion: int(proto.irVersion), opset: opsets.get('') ?? DEFAULT_OPSET };
@@ -143,7 +149,7 @@ export const onnxLoader: Loader = {
       // The sizes a run may give open inputs: checked with the shape rules, node by node (Run's size prompt).
       checkShapes: (given) => {
         const fixed = inputs.map((v) => ({ ...v, shape: given.get(v.name) ?? v.shape }));
-        inferShapes(nodes, fixed, ctx.weights, graph, pending, true);
+        inferShapes(nodes, fixed, ctx.weights, {}, pending, true);
         return true;
       },
       metadata: { producer: producer || undefined, irVersion: int(proto.irVersion), opsets: Object.fromEntries(opsets), moduleTree: tree,

@@ -50,4 +50,17 @@ describe('command line parsing', () => {
     expect(usage(['bench', '--quick=yes'])).toBe("option '--quick' takes no value.");
     expect(usage(['help', 'nope'])).toBe("unknown command 'nope'.");
   });
+
+  it('takes --threads N for run, trace and bench, a whole number of at least 1', () => {
+    expect(parseArgs(['run', 'm.onnx', '--threads', '2']).command).toMatchObject({ kind: 'run', threads: 2 });
+    expect(parseArgs(['trace', 'm.onnx', '--threads=1']).command).toMatchObject({ kind: 'trace', threads: 1 });
+    expect(parseArgs(['bench', '--quick', '--threads', '8']).command).toMatchObject({ kind: 'bench', threads: 8 });
+    expect(parseArgs(['run', 'm.onnx']).command).toMatchObject({ threads: undefined });
+    for (const bad of ['0', '-1', '1.5', 'two', '1e3', ' 2', '99999999999999999999']) {
+      expect(usage(['run', 'm.onnx', `--threads=${bad}`])).toBe(`--threads '${bad}' must be a whole number of threads, 1 or more (e.g. --threads 4).`);
+    }
+    expect(usage(['run', 'm.onnx', '--threads'])).toBe("option '--threads' needs a value.");
+    expect(usage(['inspect', 'm.onnx', '--threads', '2'])).toBe("'inspect' does not take '--threads'.");
+    expect(usage(['run', 'm.onnx', '--threads', '2', '--threads', '3'])).toBe("option '--threads' is given more than once.");
+  });
 });

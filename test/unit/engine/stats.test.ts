@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatSummary, tensorStats } from '../../../src/engine/stats';
+import { formatNumber, formatSummary, statsOf, tensorStats } from '../../../src/engine/stats';
 import { Tensor } from '../../../src/engine/tensor';
 import { randomTensor } from './helpers';
 
@@ -35,6 +35,31 @@ describe('tensorStats', () => {
       expect(got.std).toBeCloseTo(want.std, 10);
       expect(got.zeros).toBe(want.zeros);
     }
+  });
+
+  it('counts zeros, NaN and Inf in ReLU-like data, all-finite or not, as the naive computation does', () => {
+    const t = randomTensor([64, 33], 9, -1, 1);
+    for (let i = 0; i < t.size; i++) if (t.data[i] < 0) t.data[i] = 0;
+    const finite = tensorStats(t);
+    const wantFinite = naiveStats(t.data);
+    expect(finite).toMatchObject({ min: wantFinite.min, max: wantFinite.max, zeros: wantFinite.zeros, nan: 0, posInf: 0, negInf: 0 });
+    expect(finite.std).toBeCloseTo(wantFinite.std, 10);
+    t.data[0] = NaN;
+    t.data[100] = Infinity;
+    t.data[2000] = -Infinity;
+    const spoiled = tensorStats(t);
+    const want = naiveStats(t.data);
+    expect(spoiled).toMatchObject({ min: want.min, max: want.max, zeros: want.zeros, nan: 1, posInf: 1, negInf: 1 });
+    expect(spoiled.mean).toBeCloseTo(want.mean, 10);
+    expect(spoiled.std).toBeCloseTo(want.std, 10);
+  });
+
+  it('statsOf computes a tensor\'s statistics once and keeps them with it', () => {
+    const t = randomTensor([10, 10], 4, -1, 1);
+    const first = statsOf(t);
+    expect(first).toEqual(tensorStats(t));
+    expect(statsOf(t)).toBe(first);
+    expect(statsOf(randomTensor([10, 10], 4, -1, 1))).not.toBe(first);
   });
 
   it('stays accurate for a large mean with a small spread (Welford)', () => {

@@ -266,6 +266,29 @@ describe('Runner: long runs', () => {
   });
 });
 
+describe('Runner: the host\'s yield', () => {
+  it('yields through yieldToHost, so a pause sent from another task of the event loop gets in', async () => {
+    let yields = 0;
+    const yieldToHost = (): Promise<void> => new Promise<void>((resolve) => setImmediate(() => { yields++; resolve(); }));
+    const { runner } = start(chain(2000, 1000), { yieldToHost });
+    const running = runner.continue();
+    // A task of its own, as a pause request arriving from the debug adapter is: it runs only if the runner yields.
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        if (yields < 2 && !runner.finished) return void setImmediate(tick);
+        runner.pause();
+        resolve();
+      };
+      setImmediate(tick);
+    });
+    const stop = await running;
+    expect(stop.reason).toBe('pause');
+    expect(runner.finished).toBe(false);
+    expect(yields).toBeGreaterThanOrEqual(2);
+    expect((await runner.continue()).reason).toBe('end');
+  });
+});
+
 describe('Runner: cancellation', () => {
   it('stops a running continue on dispose() and refuses later moves', async () => {
     const { runner } = start(chain(2000, 1000));
