@@ -91,28 +91,36 @@ function addBias(dst: usize, src: usize, n: i32, bias: f32): void {
 }
 
 /**
- * One image: x [group·Cg, H, W], w [group·Mg, Cg, KH, KW], b [group·Mg] (address 0: no bias), y [group·Mg, OH, OW].
- * `band` output pixels are done at a time; `scratch` holds `parts` × convScratchFloats(Cg·KH·KW, Mg, band) floats.
- * x must be followed by a few floats of slack (see load4). This call computes part `part` of `parts` of the pixels.
+ * N images: x [N, group·Cg, H, W], w [group·Mg, Cg, KH, KW], b [group·Mg] (address 0: no bias),
+ * y [N, group·Mg, OH, OW]. `band` output pixels are done at a time; `scratch` holds `parts` ×
+ * convScratchFloats(Cg·KH·KW, Mg, band) floats. x must be followed by a few floats of slack (see load4). Parts
+ * take whole images when there are at least as many images as parts, and a share of every image's pixels otherwise.
  */
-export function conv2d(x: usize, H: i32, W: i32, Cg: i32, group: i32, w: usize, b: usize, y: usize, Mg: i32,
+export function conv2d(x: usize, N: i32, H: i32, W: i32, Cg: i32, group: i32, w: usize, b: usize, y: usize, Mg: i32,
   OH: i32, OW: i32, KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32,
   band: i32, scratch: usize, part: i32, parts: i32): void {
   const P = OH * OW;
   const K = Cg * KH * KW;
-  const p0 = partStart(P, 8, part, parts);
-  const p1 = partStart(P, 8, part + 1, parts);
+  const byImages = N >= parts;
+  const n0 = byImages ? partStart(N, 1, part, parts) : 0;
+  const n1 = byImages ? partStart(N, 1, part + 1, parts) : N;
+  const p0 = byImages ? 0 : partStart(P, 8, part, parts);
+  const p1 = byImages ? P : partStart(P, 8, part + 1, parts);
   const gs = at(scratch, part * convScratchFloats(K, Mg, band));
   const col = at(gs, gemmScratchFloats());
   const tile = at(col, line(K * band));
-  for (let q0 = p0; q0 < p1; q0 += band) {
-    const n = min(band, p1 - q0);
-    for (let g = 0; g < group; g++) {
-      im2colRange(at(x, g * Cg * H * W), Cg, H, W, KH, KW, sh, sw, dh, dw, ph, pw, OW, q0, q0 + n, col);
-      gemm(Mg, n, K, 1, at(w, g * Mg * K), K, 1, col, n, 1, tile, 0, gs, 0, 1);
-      for (let m = 0; m < Mg; m++) {
-        const channel = g * Mg + m;
-        addBias(at(y, channel * P + q0), at(tile, m * n), n, b ? load<f32>(at(b, channel)) : 0);
+  for (let img = n0; img < n1; img++) {
+    const xi = at(x, img * group * Cg * H * W);
+    const yi = at(y, img * group * Mg * P);
+    for (let q0 = p0; q0 < p1; q0 += band) {
+      const n = min(band, p1 - q0);
+      for (let g = 0; g < group; g++) {
+        im2colRange(at(xi, g * Cg * H * W), Cg, H, W, KH, KW, sh, sw, dh, dw, ph, pw, OW, q0, q0 + n, col);
+        gemm(Mg, n, K, 1, at(w, g * Mg * K), K, 1, col, n, 1, tile, 0, gs, 0, 1);
+        for (let m = 0; m < Mg; m++) {
+          const channel = g * Mg + m;
+          addBias(at(yi, channel * P + q0), at(tile, m * n), n, b ? load<f32>(at(b, channel)) : 0);
+        }
       }
     }
   }
@@ -180,14 +188,16 @@ export function conv2d(x: usize, H: i32, W: i32, Cg: i32, group: i32, w: usize, 
  * output channel m reads input channel m / Mg. x must be followed by a few floats of slack (see load4). This call
  * computes part `part` of `parts` of the output channels.
  */
-export function depthwise2d(x: usize, H: i32, W: i32, w: usize, b: usize, y: usize, M: i32, Mg: i32, OH: i32, OW: i32,
+export function depthwise2d(x: usize, N: i32, H: i32, W: i32, w: usize, b: usize, y: usize, M: i32, Mg: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, part: i32, parts: i32): void {
-  const m0 = partStart(M, 1, part, parts);
-  const m1 = partStart(M, 1, part + 1, parts);
+  // The N images' channels in a row: output channel q of the batch reads input channel q / Mg of the batch.
+  const m0 = partStart(N * M, 1, part, parts);
+  const m1 = partStart(N * M, 1, part + 1, parts);
   const lo = interiorLo(OW, sw, pw);
   const hi = interiorHi(lo, W, OW, KW, sw, dw, pw);
-  for (let m = m0; m < m1; m++) {
-    const xc = at(x, (m / Mg) * H * W);
+  for (let q = m0; q < m1; q++) {
+    const m = q % M;
+    const xc = at(x, (q / Mg) * H * W);
     const wm = at(w, m * KH * KW);
     const bias: f32 = b ? load<f32>(at(b, m)) : 0;
     for (let oh = 0; oh < OH; oh++) {
@@ -195,7 +205,7 @@ export function depthwise2d(x: usize, H: i32, W: i32, w: usize, b: usize, y: usi
       // Taps kh whose input row ihBase + kh·dh lies in [0, H).
       const kh0 = min(KH, max(0, ceilDiv(-ihBase, dh)));
       const kh1 = max(kh0, min(KH, ceilDiv(H - ihBase, dh)));
-      const yrow = at(y, (m * OH + oh) * OW);
+      const yrow = at(y, (q * OH + oh) * OW);
       if (sw == 1) depthwiseRow(xc, wm, yrow, W, OW, KW, kh0, kh1, ihBase, dh, 1, dw, pw, lo, hi, bias);
       else if (sw == 2) depthwiseRow(xc, wm, yrow, W, OW, KW, kh0, kh1, ihBase, dh, 2, dw, pw, lo, hi, bias);
       else depthwiseRow(xc, wm, yrow, W, OW, KW, kh0, kh1, ihBase, dh, sw, dw, pw, lo, hi, bias);

@@ -76,14 +76,12 @@ export function wasmConv(
   const ops = place(rt, x, w, b, N * M * P);
   if (!ops) return null;
   try {
-    if (Cg === 1 && group > 1) {
-      const parts = Math.min(M, rt.partsFor(M * P * KH * KW, DEPTHWISE_PER_PART));
-      for (let n = 0; n < N; n++) {
-        rt.split('depthwise2d', [
-          ops.x + n * C * H * W * 4, H, W, ops.w, ops.b, ops.y + n * M * P * 4, M, Mg, OH, OW,
-          KH, KW, sh, sw, dh, dw, ph, pw,
-        ], parts);
-      }
+    if (Cg === 1) {
+      // One input channel per group (depthwise, or a single-channel image): the direct kernel, all images at once.
+      const parts = Math.min(N * M, rt.partsFor(N * M * P * KH * KW, DEPTHWISE_PER_PART));
+      rt.split('depthwise2d', [
+        ops.x, N, H, W, ops.w, ops.b, ops.y, M, Mg, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw,
+      ], parts);
     } else if (KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W) {
       const parts = rt.partsFor(Mg * P * Cg);
       const scratch = rt.scratch(parts * rt.call('gemmScratchFloats') * 4);
@@ -102,15 +100,12 @@ export function wasmConv(
       }
     } else {
       const band = Math.min(Math.ceil(P / PIXEL_UNIT), Math.max(1, Math.floor(BAND_FLOATS / K / PIXEL_UNIT))) * PIXEL_UNIT;
-      const parts = Math.min(Math.ceil(P / PIXEL_UNIT), rt.partsFor(M * P * K));
+      const parts = Math.min(Math.max(N, Math.ceil(P / PIXEL_UNIT)), rt.partsFor(N * M * P * K));
       const scratch = rt.scratch(parts * rt.call('convScratchFloats', K, Mg, band) * 4);
       if (!scratch) return null;
-      for (let n = 0; n < N; n++) {
-        rt.split('conv2d', [
-          ops.x + n * C * H * W * 4, H, W, Cg, group, ops.w, ops.b, ops.y + n * M * P * 4, Mg, OH, OW,
-          KH, KW, sh, sw, dh, dw, ph, pw, band, scratch,
-        ], parts);
-      }
+      rt.split('conv2d', [
+        ops.x, N, H, W, Cg, group, ops.w, ops.b, ops.y, Mg, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, band, scratch,
+      ], parts);
     }
     const out = new Float32Array(N * M * P);
     rt.copyOut(ops.y, out, 0, N * M * P);
