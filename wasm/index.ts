@@ -8,3 +8,4 @@ export { binary, unary } from './elementwise';
 export { affine, layerNorm, softmaxRows } from './norm';
 export { conv2d, convScratchFloats, depthwise2d } from './conv';
 export { globalPool, pool2d } from './pool';
+export { stats } from './stats';

@@ -70,6 +70,8 @@ export interface BenchRow {
   /** Largest |peer − engine| over the output, by peer name (and `runner` for recorded vs plain, `threads` for all threads vs one). */
   readonly maxAbsDiff: Readonly<Record<string, number>>;
   readonly open?: OpenProbe;
+  /** Peers not run on this workload, with the reason. */
+  readonly leftOut?: Readonly<Record<string, string>>;
 }
 
 export interface BenchResult {
@@ -154,6 +156,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const prepared = new Map<string, PreparedRun>();
     try {
       for (const p of peers) {
+        if (w.skipPeers?.[p.name]) continue;
         step(`preparing ${p.name}`);
         const run = await p.prepare(w);
         prepared.set(p.name, run);
@@ -187,7 +190,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         workload: w.name, description: w.description, engine: engineTime, recorded,
         engineAll: all?.get(ENGINE), recordedAll: all?.get(RECORDED),
         overheadPct: (100 * (recorded.medianMs - engineTime.medianMs)) / engineTime.medianMs,
-        peers: times, maxAbsDiff, open,
+        peers: times, maxAbsDiff, open, leftOut: w.skipPeers,
       });
     } finally {
       for (const run of prepared.values()) run.dispose();

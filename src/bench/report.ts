@@ -55,6 +55,9 @@ export function formatBenchTable(result: BenchResult): string {
     ])));
   }
   for (const r of result.rows) {
+    for (const [peer, why] of Object.entries(r.leftOut ?? {})) out.push('', `${r.workload}: ${peer} not run (${why}).`);
+  }
+  for (const r of result.rows) {
     const o = r.open;
     if (!o) continue;
     out.push('', `${r.workload}: opened from a ${mb(o.fileBytes)} ONNX file in ${ms(o.openMs)}; a recorded pass on it took ${ms(o.recordedMs)}.`);

@@ -61,6 +61,8 @@ export interface Workload {
   readonly layers: readonly LayerSpec[];
   /** Also time opening the model from an ONNX file and measure resident memory after a recorded pass. */
   readonly openProbe?: boolean;
+  /** Peers left out of this workload, by name, with the reason the table gives. */
+  readonly skipPeers?: Readonly<Record<string, string>>;
 }
 
 /** A float32 tensor uniform in [-limit, limit), reproducible from the generator. */
@@ -241,6 +243,8 @@ export function transformer(s: TransformerSize): Workload {
     input: uniform([1, s.seq, s.d], 1, rand),
     layers,
     openProbe: s.blocks > 1 && gpt2,
+    // TensorFlow.js's CPU backend needs minutes per pass of the full stack (about 4.5 measured).
+    skipPeers: s.blocks > 1 ? { tfjs: 'minutes per pass' } : undefined,
   };
 }
 

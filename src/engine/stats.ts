@@ -1,4 +1,5 @@
 import type { Tensor } from './tensor';
+import { wasmStats } from './wasm/stats';
 
 /** What a one-line summary shows, computed in one pass over the data. NaN and ±Inf are left out of min/max/mean/std. */
 export interface TensorStats {
@@ -20,11 +21,20 @@ export interface TensorStats {
  * Statistics of a tensor in one pass. The pass is written without data-dependent branches (a ReLU output is
  * about half zeros, and a branch on each zero costs more than the arithmetic): it also sums `v - v`, which is 0
  * for every finite value and NaN otherwise, so data holding a NaN or Inf is detected and counted again with
- * the careful loop.
+ * the careful loop. Float32 tensors of a few thousand elements and more take the same pass in WebAssembly SIMD
+ * (wasm/stats.ts through ./wasm/stats.ts), finished here the same way; this pass stays the reference.
  */
 export function tensorStats(t: Tensor): TensorStats {
   const d = t.data;
   const size = d.length;
+  if (t.dtype === 'float32' && size) {
+    const shift = firstFinite(d);
+    const p = wasmStats(d as Float32Array, shift);
+    if (p) {
+      const n = size - p.nan - p.posInf - p.negInf;
+      return finish(size, n, shift, p.sum, p.sumSq, p.min, p.max, p.zeros, p.nan, p.posInf, p.negInf);
+    }
+  }
   // Sums are taken around a shift (the first value) in float64, so the variance formula E[(x-s)²] - E[x-s]²
   // stays accurate for data with a large mean, without a division per element.
   const shift = size ? d[0] : 0;
@@ -51,11 +61,7 @@ export function tensorStats(t: Tensor): TensorStats {
 /** The careful pass, for data holding NaN or ±Inf: those are counted and left out of the rest. */
 function statsWithNonFinite(d: Tensor['data']): TensorStats {
   const size = d.length;
-  let shift = 0;
-  for (let i = 0; i < size; i++) {
-    const v = d[i];
-    if (v - v === 0) { shift = v; break; }
-  }
+  const shift = firstFinite(d);
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -83,6 +89,17 @@ function statsWithNonFinite(d: Tensor['data']): TensorStats {
   return finish(size, size - nan - posInf - negInf, shift, sum, sumSq, min, max, zeros, nan, posInf, negInf);
 }
 
+/** The shift both passes take their sums around: the first finite value (0 when there is none). */
+function firstFinite(d: Tensor['data']): number {
+  const size = d.length;
+  for (let i = 0; i < size; i++) {
+    const v = d[i];
+    if (v - v === 0) return v;
+  }
+  return 0;
+}
+
+/** A zero min or max is reported as +0, whichever zero the pass met first. */
 function finish(
   size: number, n: number, shift: number, sum: number, sumSq: number, min: number, max: number,
   zeros: number, nan: number, posInf: number, negInf: number,
@@ -90,8 +107,8 @@ function finish(
   const meanShifted = n ? sum / n : 0;
   return {
     size,
-    min: n ? min : NaN,
-    max: n ? max : NaN,
+    min: n ? min + 0 : NaN,
+    max: n ? max + 0 : NaN,
     mean: n ? shift + meanShifted : NaN,
     std: n ? Math.sqrt(Math.max(0, sumSq / n - meanShifted * meanShifted)) : NaN,
     zeros: size ? zeros / size : 0,

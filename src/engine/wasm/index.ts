@@ -65,6 +65,18 @@ export function keepWeight(t: Tensor): void {
   constants.add(t.data);
 }
 
+/**
+ * A new float32 array for a weight that a loader is about to fill: in the WebAssembly memory when it can be had
+ * (marked constant, as keepWeight would leave it), so that the weight is written once, where kernels read it,
+ * rather than made in JavaScript and moved at the first run. Small or when the memory is full: a plain array.
+ */
+export function weightArray(count: number): Float32Array {
+  const rt = count >= MIN_MOVED ? wasmKernels() : null;
+  const view = rt?.adopt(null, count) ?? new Float32Array(count);
+  constants.add(view);
+  return view;
+}
+
 export function isConstant(data: TensorData): boolean {
   return constants.has(data);
 }

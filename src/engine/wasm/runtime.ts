@@ -209,14 +209,16 @@ export class WasmKernels {
   }
 
   /**
-   * A copy of `data` in the memory, as an array that the memory holds, for a model's weight: kernels read it where
-   * it is, and the block is given back when the array is collected. Null when the memory is full.
+   * A copy of `data` (or `length` zeros) in the memory, as an array that the memory holds, for a model's weight:
+   * kernels read it where it is, and the block is given back when the array is collected. Null when the memory is
+   * full.
    */
-  adopt(data: Float32Array): Float32Array | null {
-    const ptr = this.alloc(data.byteLength);
+  adopt(data: Float32Array | null, length = data?.length ?? 0): Float32Array | null {
+    const ptr = this.alloc(length * 4);
     if (!ptr) return null;
-    const view = new Float32Array(this.memory.buffer, ptr, data.length);
-    view.set(data);
+    const view = new Float32Array(this.memory.buffer, ptr, length);
+    if (data) view.set(data);
+    else view.fill(0);
     this.constants.set(view, ptr);
     this.released.register(view, ptr);
     return view;

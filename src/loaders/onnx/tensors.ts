@@ -1,3 +1,4 @@
+import { weightArray } from '../../engine/wasm/index';
 import type { onnx } from './proto';
 import { BYTES_PER_ELEMENT, Tensor, allocate } from '../../engine/tensor';
 import type { DType } from '../../engine/tensor';
@@ -78,7 +79,12 @@ export function decodeTensor(p: onnx.ITensorProto, what: string, ctx: TensorCont
   }
   ctx.budget.take(count * BYTES_PER_ELEMENT[dtype], what);
   // float32 raw data on a little-endian machine: one copy (aligned, owned) viewed as floats.
-  if (raw && code === 1 && LITTLE_ENDIAN) return new Tensor(dtype, dims, new Float32Array(new Uint8Array(raw).buffer));
+  if (raw && code === 1 && LITTLE_ENDIAN) {
+    // float32 raw data on a little-endian machine: one copy, straight into the kernels' memory where it is read.
+    const floats = weightArray(count);
+    new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength).set(raw);
+    return new Tensor(dtype, dims, floats);
+  }
   const out = allocate(dtype, count);
   if (RAW_BITS[code] < 8 || smallFloatTable(code)) fromSmall(raw ?? p.int32Data ?? [], code, out);
   else if (raw) fromRaw(raw, code, out);
