@@ -78,12 +78,12 @@ export function wasmConv(
   try {
     if (Cg === 1) {
       // One input channel per group (depthwise, or a single-channel image): the direct kernel, all images at once.
-      const parts = Math.min(N * M, rt.partsFor(N * M * P * KH * KW, DEPTHWISE_PER_PART));
+      const parts = Math.min(N * M, rt.partsFor(N * M * P * KH * KW, DEPTHWISE_PER_PART, KH * KW));
       rt.split('depthwise2d', [
         ops.x, N, H, W, ops.w, ops.b, ops.y, M, Mg, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw,
       ], parts);
     } else if (KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W) {
-      const parts = rt.partsFor(Mg * P * Cg);
+      const parts = rt.partsFor(Mg * P * Cg, undefined, Cg);
       const scratch = rt.scratch(parts * rt.call('gemmScratchFloats') * 4);
       if (!scratch) return null;
       if (b) {
@@ -100,7 +100,7 @@ export function wasmConv(
       }
     } else {
       const band = Math.min(Math.ceil(P / PIXEL_UNIT), Math.max(1, Math.floor(BAND_FLOATS / K / PIXEL_UNIT))) * PIXEL_UNIT;
-      const parts = Math.min(Math.max(N, Math.ceil(P / PIXEL_UNIT)), rt.partsFor(N * M * P * K));
+      const parts = Math.min(Math.max(N, Math.ceil(P / PIXEL_UNIT)), rt.partsFor(N * M * P * K, undefined, K));
       const scratch = rt.scratch(parts * rt.call('convScratchFloats', K, Mg, band) * 4);
       if (!scratch) return null;
       rt.split('conv2d', [

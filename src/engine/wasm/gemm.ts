@@ -28,7 +28,7 @@ export function wasmGemm(
   try {
     if (!aPtr || !bPtr || !cPtr) return false;
     if (accumulate) rt.f32().set(c.subarray(cOff, cOff + m * n), cPtr / 4);
-    const parts = rt.partsFor(m * n * k);
+    const parts = rt.partsFor(m * n * k, undefined, k);
     const scratch = rt.scratch(parts * rt.call('gemmScratchFloats') * 4);
     if (!scratch) return false;
     rt.split('gemm', [

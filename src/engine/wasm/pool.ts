@@ -41,7 +41,7 @@ export function wasmPool(x: Float32Array, planes: number, win: Window3, padEnd: 
     rt.split('pool2d', [
       xPtr, planes, H, W, yPtr, OH, OW, KH, KW, win.strides[1], win.strides[2], win.dilations[1], win.dilations[2],
       win.padBegin[1], win.padBegin[2], padEnd[0], padEnd[1], KIND[kind],
-    ], Math.min(planes, rt.partsFor(taps, TAPS_PER_PART)));
+    ], Math.min(planes, rt.partsFor(taps, TAPS_PER_PART, taps / (planes * OH * OW))));
     const out = new Float32Array(planes * OH * OW);
     rt.copyOut(yPtr, out, 0, out.length);
     return out;

@@ -116,10 +116,11 @@ describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 2]])('WebAssembly
     }
   });
 
-  it.runIf(threads > 1)('splits big pools over the threads by planes', () => {
+  it.runIf(threads > 1)('splits global pools over the threads by planes, and keeps small windows on one', () => {
     const x = randomTensor([1, 64, 112, 112], 8);
     const { want, got, kernels } = compare(rt, 'maxPool', x, { kernelShape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
-    expect(kernels).toEqual([`pool2d/${threads}`]);
+    // Nine taps per output: bound by memory, one thread.
+    expect(kernels).toEqual(['pool2d']);
     expectSame(got, want, 'maxPool 64×112²');
     const g = compare(rt, 'globalAveragePool', randomTensor([2, 64, 112, 112], 9), {});
     expect(g.kernels).toEqual([`globalPool/${threads}`]);
