@@ -2,6 +2,7 @@
 // (FileModelSource → loadModel → pending weights read → Runner.continue). Not run by the tests:
 //
 //   node scripts/measure-memory.mjs [megabytes of weights, default 300]
+//   node scripts/measure-memory.mjs --model FILE     (any model file, e.g. the bench's GPT-2 stack)
 //
 // It writes an ONNX chain of square MatMuls whose initializers add up to about that size to a temporary
 // folder, then measures in a fresh `node --expose-gc` process: rss and arrayBuffers after a full gc, next to
@@ -15,7 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const megabytes = Number(process.argv[2] ?? 300);
+const modelArg = process.argv.indexOf('--model');
+const given = modelArg >= 0 ? process.argv[modelArg + 1] : undefined;
+const megabytes = given ? 0 : Number(process.argv[2] ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'layerstep-memory-'));
 
 /** Writes model.onnx: x[1, n] through `layers` MatMuls by n×n float32 weights (seeded, small values). */
@@ -87,8 +90,8 @@ function bundle(source, name) {
 }
 
 try {
-  const model = join(dir, 'model.onnx');
-  const shape = execFileSync(process.execPath, [bundle(makeModel, 'make.cjs'), model, String(megabytes)], { encoding: 'utf8' }).trim();
+  const model = given ?? join(dir, 'model.onnx');
+  const shape = given ? JSON.stringify(given) : execFileSync(process.execPath, [bundle(makeModel, 'make.cjs'), model, String(megabytes)], { encoding: 'utf8' }).trim();
   const report = execFileSync(process.execPath, ['--expose-gc', bundle(measure, 'measure.cjs'), model], { encoding: 'utf8' }).trim();
   console.log(JSON.stringify({ model: JSON.parse(shape), ...JSON.parse(report) }, null, 2));
 } finally {

@@ -37,7 +37,11 @@ export interface EngineInfo {
   readonly relaxedSimd: boolean;
 }
 
-/** Opening a large model the way the CLI does, and the process's memory after a recorded pass on it. */
+/**
+ * Opening a large model the way the CLI does, and a recorded pass on it. Resident memory is measured apart, in a
+ * fresh process (`node scripts/measure-memory.mjs --model FILE`): in the bench's process, which has run every
+ * other workload and holds the peers, it says little.
+ */
 export interface OpenProbe {
   /** Size of the ONNX file written for it. */
   readonly fileBytes: number;
@@ -48,9 +52,6 @@ export interface OpenProbe {
   readonly weightsBytes: number;
   /** Every intermediate value the runner kept. */
   readonly recordedBytes: number;
-  /** `process.memoryUsage().rss` before opening and after the recorded pass (approximate: the heap is not collected on demand). */
-  readonly rssBeforeBytes: number;
-  readonly rssAfterBytes: number;
 }
 
 export interface BenchRow {

@@ -61,9 +61,7 @@ export function formatBenchTable(result: BenchResult): string {
     const o = r.open;
     if (!o) continue;
     out.push('', `${r.workload}: opened from a ${mb(o.fileBytes)} ONNX file in ${ms(o.openMs)}; a recorded pass on it took ${ms(o.recordedMs)}.`);
-    const delta = o.rssAfterBytes - o.rssBeforeBytes;
-    const held = o.weightsBytes + o.recordedBytes;
-    out.push(`Resident memory ${mb(o.rssBeforeBytes)} before opening, ${mb(o.rssAfterBytes)} after the recorded pass: +${mb(delta)} for ${mb(o.weightsBytes)} of weights + ${mb(o.recordedBytes)} recorded (${(delta / held).toFixed(2)}× their sum; approximate, from process.memoryUsage().rss).`);
+    out.push(`It holds ${mb(o.weightsBytes)} of weights and ${mb(o.recordedBytes)} of recorded values; \`node scripts/measure-memory.mjs --model FILE\` measures resident memory in a fresh process.`);
   }
   out.push('');
   const m = result.measure;

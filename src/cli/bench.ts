@@ -1,8 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { defaultOps } from '../engine/ops';
 import { runBench } from '../bench/bench';
 import type { OpenProbe } from '../bench/bench';
@@ -71,18 +69,13 @@ export async function benchCommand(flags: BenchFlags, io: Io): Promise<void> {
 /**
  * Writes the workload as an ONNX file to a temporary folder, opens it as `layerstep run` does (the ONNX loader
  * through the file port, every weight read), and runs it once through the runner with every value recorded.
- * Resident memory is read after a full garbage collection before opening and after the pass, so the difference is
- * what opening the model and recording its values added (the bench's own copy of the weights is in both readings);
- * it is approximate, as resident memory is.
+ * Resident memory is measured apart (see OpenProbe).
  */
 async function openProbe(w: Workload): Promise<OpenProbe> {
   const dir = await mkdtemp(join(tmpdir(), 'layerstep-bench-'));
   try {
     const file = join(dir, `${w.id}.onnx`);
     const fileBytes = await writeOnnx(file, w);
-    const gc = fullGc();
-    gc();
-    const rssBeforeBytes = process.memoryUsage().rss;
     const t0 = performance.now();
     const model = await openModelFile(file);
     const openMs = performance.now() - t0;
@@ -91,22 +84,14 @@ async function openProbe(w: Workload): Promise<OpenProbe> {
     await runner.continue();
     const recordedMs = performance.now() - t1;
     if (!runner.finished) throw new CliError(`bench: the recorded pass on ${file} stopped early.`);
-    gc();
-    const rssAfterBytes = process.memoryUsage().rss;
     let weightsBytes = 0;
     for (const t of model.weights.values()) weightsBytes += t.bytes;
     let recordedBytes = 0;
     for (const v of runner.recorded()) if (v.kept && !model.weights.has(v.name)) recordedBytes += runner.value(v.name).bytes;
-    return { fileBytes, openMs, recordedMs, weightsBytes, recordedBytes, rssBeforeBytes, rssAfterBytes };
+    return { fileBytes, openMs, recordedMs, weightsBytes, recordedBytes };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** A full garbage collection, which V8 gives scripts once its flag is set. */
-function fullGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
 }
 
 /** In its own function so that the encoded bytes are garbage once written. */
