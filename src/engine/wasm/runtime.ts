@@ -30,7 +30,7 @@ const MIN_DEPTH = 64;
 /** Allocations are aligned to a cache line. */
 const ALIGN = 64;
 
-function decode(base64: string): Uint8Array {
+function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
@@ -38,7 +38,7 @@ function decode(base64: string): Uint8Array {
 }
 
 /** The module bytes of each build. */
-export function wasmBytes(flavour: WasmFlavour): Uint8Array {
+export function wasmBytes(flavour: WasmFlavour): Uint8Array<ArrayBuffer> {
   return decode(flavour === 'relaxed' ? RELAXED_SIMD_WASM : SIMD_WASM);
 }
 

@@ -1,13 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUILDS, freshKernels, restoreKernelsAfterAll } from './kernelSetup';
 import { conv } from '../../../../src/engine/kernels/conv';
 import type { ConvOptions } from '../../../../src/engine/kernels/conv';
 import { convTranspose } from '../../../../src/engine/kernels/convTranspose';
 import type { Tensor } from '../../../../src/engine/tensor';
-import { markConstant, setWasmEnabled, useWasmKernels } from '../../../../src/engine/wasm/index';
-import { WasmKernels } from '../../../../src/engine/wasm/runtime';
+import { markConstant, setWasmEnabled } from '../../../../src/engine/wasm/index';
+import type { WasmKernels } from '../../../../src/engine/wasm/runtime';
 import type { WasmFlavour } from '../../../../src/engine/wasm/runtime';
-import { configureEngine, releaseEngineThreads } from '../../../../src/node/engineSetup';
 import { expectClose, randomTensor } from '../helpers';
 import { onnxAttributes, runOrt } from '../ortOracle';
 
@@ -78,21 +78,12 @@ function tolerance(c: Case): { atol: number; rtol: number } {
 }
 
 /** A fresh runtime of `flavour` on `threads` threads (the previous worker threads stopped). */
-function setup(flavour: WasmFlavour, threads: number): WasmKernels {
-  releaseEngineThreads();
-  const rt = new WasmKernels(flavour);
-  useWasmKernels(rt);
-  expect(configureEngine({ threads }).threads).toBe(threads);
-  return rt;
-}
+const setup = freshKernels;
 
 afterEach(() => setWasmEnabled(true));
-afterAll(() => {
-  releaseEngineThreads();
-  useWasmKernels(undefined);
-});
+restoreKernelsAfterAll();
 
-describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 1], ['relaxed', 2]])('WebAssembly conv (%s build, %i threads)', (flavour, threads) => {
+describe.each<[WasmFlavour, number]>(BUILDS)('WebAssembly conv (%s build, %i threads)', (flavour, threads) => {
   let rt: WasmKernels;
   beforeAll(() => {
     rt = setup(flavour, threads);

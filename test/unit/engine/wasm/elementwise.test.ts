@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILDS, freshKernels, restoreKernelsAfterAll } from './kernelSetup';
 import * as act from '../../../../src/engine/kernels/activations';
 import { add, div, mul, sub } from '../../../../src/engine/kernels/binary';
 import { erfScalar } from '../../../../src/engine/kernels/erf';
@@ -92,16 +93,11 @@ afterEach(() => {
   setWasmEnabled(true);
   setElementwiseCrossovers(true);
 });
-afterAll(() => {
-  releaseEngineThreads();
-  useWasmKernels(undefined);
-});
+restoreKernelsAfterAll();
 
-describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 1], ['relaxed', 2]])('WebAssembly elementwise (%s build, %i threads)', (flavour, threads) => {
+describe.each<[WasmFlavour, number]>(BUILDS)('WebAssembly elementwise (%s build, %i threads)', (flavour, threads) => {
   function setup(): void {
-    useWasmKernels(new WasmKernels(flavour));
-    releaseEngineThreads();
-    expect(configureEngine({ threads }).threads).toBe(threads);
+    freshKernels(flavour, threads);
     setElementwiseCrossovers(false);
   }
 

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
+import { BUILDS, freshKernels, restoreKernelsAfterAll } from './kernelSetup';
 import { batchNormalization, layerNormalization } from '../../../../src/engine/kernels/norm';
 import { logSoftmax, softmax } from '../../../../src/engine/kernels/softmax';
 import { batchNormLastAxis } from '../../../../src/engine/kernels/tfMath';
@@ -24,16 +25,11 @@ afterEach(() => {
   setWasmEnabled(true);
   setNormCrossovers(true);
 });
-afterAll(() => {
-  releaseEngineThreads();
-  useWasmKernels(undefined);
-});
+restoreKernelsAfterAll();
 
-describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 1], ['relaxed', 2]])('WebAssembly normalisations (%s build, %i threads)', (flavour, threads) => {
+describe.each<[WasmFlavour, number]>(BUILDS)('WebAssembly normalisations (%s build, %i threads)', (flavour, threads) => {
   function setup(): void {
-    useWasmKernels(new WasmKernels(flavour));
-    releaseEngineThreads();
-    expect(configureEngine({ threads }).threads).toBe(threads);
+    freshKernels(flavour, threads);
     setNormCrossovers(false);
   }
 

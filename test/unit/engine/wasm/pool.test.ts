@@ -1,12 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freshKernels, restoreKernelsAfterAll } from './kernelSetup';
 import { poolOps } from '../../../../src/engine/ops/pool';
 import type { Attrs } from '../../../../src/engine/registry';
 import type { Tensor } from '../../../../src/engine/tensor';
-import { setWasmEnabled, useWasmKernels } from '../../../../src/engine/wasm/index';
-import { WasmKernels } from '../../../../src/engine/wasm/runtime';
+import { setWasmEnabled } from '../../../../src/engine/wasm/index';
+import type { WasmKernels } from '../../../../src/engine/wasm/runtime';
 import type { WasmFlavour } from '../../../../src/engine/wasm/runtime';
-import { configureEngine, releaseEngineThreads } from '../../../../src/node/engineSetup';
 import { expectClose, randomTensor } from '../helpers';
 import { onnxAttributes, runOrt } from '../ortOracle';
 
@@ -75,18 +75,9 @@ function special(shape: number[], seed: number): Tensor {
 }
 
 afterEach(() => setWasmEnabled(true));
-afterAll(() => {
-  releaseEngineThreads();
-  useWasmKernels(undefined);
-});
+restoreKernelsAfterAll();
 
-function setup(flavour: WasmFlavour, threads: number): WasmKernels {
-  releaseEngineThreads();
-  const rt = new WasmKernels(flavour);
-  useWasmKernels(rt);
-  expect(configureEngine({ threads }).threads).toBe(threads);
-  return rt;
-}
+const setup = freshKernels;
 
 describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 2]])('WebAssembly pooling (%s build, %i threads)', (flavour, threads) => {
   let rt: WasmKernels;

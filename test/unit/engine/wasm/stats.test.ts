@@ -1,13 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILDS, freshKernels, restoreKernelsAfterAll } from './kernelSetup';
 import { tensorStats } from '../../../../src/engine/stats';
 import type { TensorStats } from '../../../../src/engine/stats';
 import { Tensor } from '../../../../src/engine/tensor';
-import { keepWeight, setWasmEnabled, useWasmKernels } from '../../../../src/engine/wasm/index';
-import { WasmKernels } from '../../../../src/engine/wasm/runtime';
+import { keepWeight, setWasmEnabled } from '../../../../src/engine/wasm/index';
 import type { WasmFlavour } from '../../../../src/engine/wasm/runtime';
 import { setStatsCrossover, wasmStats } from '../../../../src/engine/wasm/stats';
-import { configureEngine, releaseEngineThreads } from '../../../../src/node/engineSetup';
 import { seededRandom } from '../helpers';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -18,10 +17,7 @@ afterEach(() => {
   setWasmEnabled(true);
   setStatsCrossover(true);
 });
-afterAll(() => {
-  releaseEngineThreads();
-  useWasmKernels(undefined);
-});
+restoreKernelsAfterAll();
 
 function tensor(n: number, f: (i: number, r: () => number) => number, seed = n): Tensor<'float32'> {
   const t = Tensor.zeros([n], 'float32');
@@ -80,11 +76,9 @@ const CASES: [string, (i: number, r: () => number) => number][] = [
   ['huge values', (_i, r) => (r() - 0.5) * 6e38],
 ];
 
-describe.each<[WasmFlavour, number]>([['simd', 1], ['relaxed', 1], ['relaxed', 2]])('WebAssembly tensor statistics (%s build, %i threads)', (flavour, threads) => {
+describe.each<[WasmFlavour, number]>(BUILDS)('WebAssembly tensor statistics (%s build, %i threads)', (flavour, threads) => {
   function setup(): void {
-    useWasmKernels(new WasmKernels(flavour));
-    releaseEngineThreads();
-    expect(configureEngine({ threads }).threads).toBe(threads);
+    freshKernels(flavour, threads);
     setStatsCrossover(false);
   }
 
