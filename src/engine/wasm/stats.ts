@@ -55,24 +55,14 @@ export function wasmStats(data: Float32Array, shift: number): StatsParts | null 
     const out = block + dataBytes;
     rt.split('stats', [x, n, shift, out], parts);
     const r = new Float64Array(rt.memory.buffer, out, parts * 8);
-    let min = Infinity;
-    let max = -Infinity;
-    let sum = 0;
-    let sumSq = 0;
-    let zeros = 0;
-    let nan = 0;
-    let posInf = 0;
-    let negInf = 0;
+    // Each part wrote min, max, sum, sum of squares, zeros, NaN, +Inf, −Inf: the extremes combine, the rest add.
+    const total = [Infinity, -Infinity, 0, 0, 0, 0, 0, 0];
     for (let p = 0; p < parts * 8; p += 8) {
-      if (r[p] < min) min = r[p];
-      if (r[p + 1] > max) max = r[p + 1];
-      sum += r[p + 2];
-      sumSq += r[p + 3];
-      zeros += r[p + 4];
-      nan += r[p + 5];
-      posInf += r[p + 6];
-      negInf += r[p + 7];
+      total[0] = r[p] < total[0] ? r[p] : total[0];
+      total[1] = r[p + 1] > total[1] ? r[p + 1] : total[1];
+      for (let f = 2; f < 8; f++) total[f] += r[p + f];
     }
+    const [min, max, sum, sumSq, zeros, nan, posInf, negInf] = total;
     return { min, max, sum, sumSq, zeros, nan, posInf, negInf };
   } finally {
     rt.release(block);
