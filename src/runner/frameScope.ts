@@ -4,6 +4,7 @@ import { ExpressionError } from './expr/errors';
 import type { EvalScope } from './expr/evaluate';
 import { Collection } from './expr/values';
 import type { Val } from './expr/values';
+import type { EditTarget, TargetResolver } from './edits';
 import type { FrameScopes } from './types';
 
 /** What a frame's scope reads from the runner at its current position. */
@@ -19,6 +20,8 @@ export interface ScopeSource {
   value(name: string): Tensor;
   /** Does a value by this name exist at the current position? */
   visible(name: string): boolean;
+  /** Is this a model input (given, not produced)? */
+  isInput?(name: string): boolean;
 }
 
 const behind = (n: string, src: ScopeSource): string | undefined => (src.weightBehind ? src.weightBehind(n) : src.isWeight(n) ? n : undefined);
@@ -93,8 +96,68 @@ export function frameEvalScope(item: Item, returned: boolean, src: ScopeSource, 
     value(name) {
       return extra(name) ?? src.value(name);
     },
+    weight(name) {
+      const t = src.isWeight(name) ? src.weight(name) : undefined;
+      if (!t) throw new ExpressionError(`the model has no weight named '${name}'`);
+      return t;
+    },
     names() {
       return [...fixed.keys(), ...ins, ...(returned ? outs : [])].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+    },
+  };
+}
+
+/**
+ * How an assignment's left side names a tensor in a frame: `output`, `input`, `outputs.y`, `inputs[0]`,
+ * `weights.kernel`, a value or weight named like an identifier, `value('NAME')`, `weight('NAME')`. A value must
+ * exist at the current position: an edit is checked against what it changes when it is made.
+ */
+export function frameTargets(item: Item, returned: boolean, src: ScopeSource): TargetResolver {
+  const ins = inputNames(item, src);
+  const outs = item.outputs.filter((n) => n !== '');
+  const notReturned = (what: string): never => {
+    throw new ExpressionError(`'${what}' is not ready: ${item.name} has not returned yet (step over it first)`);
+  };
+  const valueTarget = (name: string): EditTarget => {
+    const w = behind(name, src);
+    if (w !== undefined) return { kind: 'weight', name: w };
+    if (src.isInput?.(name)) return { kind: 'input', name };
+    return { kind: 'value', name };
+  };
+  const pick = (label: string, names: readonly string[], key: string | number): EditTarget => {
+    const name = typeof key === 'number' ? names[key < 0 ? key + names.length : key] : names.find((n) => n === key);
+    if (name === undefined) throw new ExpressionError(`${label} has no ${typeof key === 'number' ? `entry ${key}` : `'${key}'`}; it has ${names.join(', ') || 'nothing'}`);
+    return valueTarget(name);
+  };
+  return {
+    name(id) {
+      if (id === 'output') return outs.length ? (returned ? valueTarget(outs[0]) : notReturned('output')) : undefined;
+      if (id === 'input') {
+        if (ins.length === 0) throw new ExpressionError(`${item.name} has no inputs besides weights`);
+        return valueTarget(ins[0]);
+      }
+      if (src.isWeight(id)) return { kind: 'weight', name: id };
+      return src.visible(id) ? valueTarget(id) : undefined;
+    },
+    member(collection, key) {
+      if (collection === 'inputs') return pick('inputs', ins, key);
+      if (collection === 'outputs') return returned ? pick('outputs', outs, key) : notReturned('outputs');
+      if (collection === 'weights') {
+        const entries = weightNames(item, src);
+        const found = typeof key === 'number' ? entries[key < 0 ? key + entries.length : key] : entries.find(([label]) => label === key);
+        if (!found) throw new ExpressionError(`weights has no ${typeof key === 'number' ? `entry ${key}` : `'${key}'`}; it has ${entries.map(([l]) => l).join(', ') || 'nothing'}`);
+        return { kind: 'weight', name: found[1] };
+      }
+      return undefined;
+    },
+    value(name) {
+      if (src.isWeight(name)) return { kind: 'weight', name };
+      if (!src.visible(name)) throw new ExpressionError(`there is no value named '${name}' at this point of the run`);
+      return valueTarget(name);
+    },
+    weight(name) {
+      if (!src.isWeight(name)) throw new ExpressionError(`the model has no weight named '${name}'`);
+      return { kind: 'weight', name };
     },
   };
 }

@@ -9,32 +9,59 @@ import type { DType, Shape, Tensor } from '../engine/tensor';
  * the op returned.
  */
 export class RecordEntry {
-  readonly dtype: DType;
-  readonly shape: Shape;
-  readonly size: number;
-  readonly bytes: number;
-  readonly stats: TensorStats;
+  dtype: DType;
+  shape: Shape;
+  size: number;
+  bytes: number;
+  /** Undefined while the entry is stale: see {@link RecordEntry.stale}. */
+  private taken?: TensorStats;
 
   constructor(
     readonly name: string,
-    /** Undefined once evicted. */
+    /** Undefined once evicted, or while stale. */
     public tensor: Tensor | undefined,
     /** Index (execution order) of the node that produced it. */
     readonly nodeIndex: number,
     /** Timeline index of that node's return event: the value exists from there on. */
     readonly eventIndex: number,
+    /** For an entry made without its data (evicted or stale): what it was like. */
+    like?: { readonly dtype: DType; readonly shape: Shape; readonly size: number; readonly bytes: number; readonly stats?: TensorStats },
   ) {
-    const t = tensor as Tensor;
+    const t = tensor ?? like;
+    if (!t) throw new Error(`recording '${name}' needs its tensor or its description`);
     this.dtype = t.dtype;
     this.shape = t.shape;
     this.size = t.size;
     this.bytes = t.bytes;
-    this.stats = statsOf(t);
+    this.taken = tensor ? statsOf(tensor) : like?.stats;
+  }
+
+  /**
+   * True when an edit upstream has made the recorded data wrong and it has not been recomputed yet: the entry
+   * keeps only its place in the run (and its last known dtype and shape), never its old statistics.
+   */
+  get stale(): boolean {
+    return this.taken === undefined;
+  }
+
+  get stats(): TensorStats {
+    if (!this.taken) throw new Error(`'${this.name}' is stale: it must be recomputed before its statistics are read`);
+    return this.taken;
   }
 
   /** Drops the data, keeping the statistics. */
   evict(): void {
     this.tensor = undefined;
+  }
+
+  /** Takes recomputed data (after an edit) and its statistics. */
+  refresh(t: Tensor): void {
+    this.tensor = t;
+    this.dtype = t.dtype;
+    this.shape = t.shape;
+    this.size = t.size;
+    this.bytes = t.bytes;
+    this.taken = statsOf(t);
   }
 }
 
@@ -70,6 +97,30 @@ export class Recorder {
     this.keptBytes += entry.bytes;
     if (this.keptBytes > this.budgetBytes) this.evict(nodeIndex);
     return entry;
+  }
+
+  /**
+   * Records a value without its data: `like` an entry of an earlier pass that it stands for (a value an edit left
+   * as it was: the same statistics, data only when the earlier entry still holds it), or stale (an edit
+   * changed what it is made from: recomputed when asked for, see {@link refresh}).
+   */
+  recordLike(like: RecordEntry, nodeIndex: number, eventIndex: number, stale: boolean): RecordEntry {
+    if (!stale && like.tensor) return this.record(like.name, like.tensor, nodeIndex, eventIndex);
+    const entry = new RecordEntry(like.name, undefined, nodeIndex, eventIndex, {
+      dtype: like.dtype, shape: like.shape, size: like.size, bytes: like.bytes, stats: stale || like.stale ? undefined : like.stats,
+    });
+    this.byName.set(like.name, entry);
+    this.order.push(entry);
+    return entry;
+  }
+
+  /** Gives a stale or evicted entry recomputed data; it is kept while the budget allows. */
+  refresh(entry: RecordEntry, t: Tensor): void {
+    if (entry.tensor) return;
+    entry.refresh(t);
+    this.kept.push(entry);
+    this.keptBytes += entry.bytes;
+    if (this.keptBytes > this.budgetBytes) this.evict(entry.nodeIndex);
   }
 
   entry(name: string): RecordEntry | undefined {

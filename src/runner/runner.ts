@@ -11,8 +11,10 @@ import { DEFAULT_MAX_ITERATIONS } from './control';
 import { RunnerError, baseName } from './errors';
 import { evaluate } from './expr/evaluate';
 import type { EvalScope } from './expr/evaluate';
+import { EditSet, prepareEdit } from './edits';
+import type { Edit, EditInfo, EditTarget, TargetResolver } from './edits';
 import { formatValue, toValue } from './format';
-import { frameEvalScope, frameScopes } from './frameScope';
+import { frameEvalScope, frameScopes, frameTargets } from './frameScope';
 import type { ScopeSource } from './frameScope';
 import { globMatcher } from './glob';
 import { aliasInputs, checkInputs } from './inputs';
@@ -22,12 +24,23 @@ import { outputNames, Plan } from './plan';
 import { DEFAULT_MEMORY_BUDGET } from './recorder';
 import { checkBackward, checkForward } from './stopCheck';
 import { Timeline } from './timeline';
+import type { RecordEntry } from './recorder';
 import type { TimelineEntry } from './timeline';
 import type {
   BreakpointStatus, ExceptionFilter, Frame, FrameScopes, LineBreakpoint, NameBreakpoint, Position, RecordedValue,
   RunnerOptions, StopEvent, StopReason, Value,
 } from './types';
 import { ValueStore } from './valueStore';
+
+/** A pass made again after an edit (see Runner.rebuild). */
+interface Replay {
+  readonly before: ValueStore;
+  readonly changed: ReadonlySet<string>;
+  /** Values the edits reach, so far. */
+  readonly dirty: Set<string>;
+  /** Nodes whose return event is at most this are met again, not run. */
+  readonly limit: number;
+}
 
 export type RunnerInit = RunnerOptions & {
   /** The ops to run nodes with; the engine's default registry when left out. */
@@ -51,14 +64,18 @@ export class Runner {
   /** Set when an op failed; forward moves cannot pass that node. */
   error?: RunnerError;
   private readonly ops: OpRegistry;
-  private readonly plan: Plan;
-  private readonly values: ValueStore;
-  private readonly nan: NanWatch;
+  private plan!: Plan;
+  private values!: ValueStore;
+  private nan!: NanWatch;
   private readonly breakpoints: Breakpoints;
-  private readonly events: Timeline;
+  private events!: Timeline;
   private readonly filters = new Set<ExceptionFilter>();
   /** Timeline index of a node's return → why NaN/Inf starts there. */
-  private readonly nanOrigins = new Map<number, string>();
+  private nanOrigins = new Map<number, string>();
+  /** What-if edits (src/runner/edits.ts). */
+  private readonly edits = new EditSet();
+  /** While a pass is made again after an edit: what the pass before recorded, and which values the edits changed. */
+  private replay?: Replay;
   private readonly results = new Map<string, Tensor>();
   private nextResult = 1;
   private index = 0;
@@ -80,14 +97,29 @@ export class Runner {
     checkInputs(loaded, inputs);
     const model = (this.model = markWeights(modelFor(loaded, inputs)));
     this.ops = options.ops ?? defaultOps;
-    this.plan = new Plan(model);
-    this.values = new ValueStore(model, inputs, this.plan, this.ops, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET);
-    this.nan = new NanWatch((n) => this.values.source(n));
+    this.inputs = inputs;
     this.breakpoints = new Breakpoints(model);
+    this.startPass();
+    for (const text of options.edits ?? []) this.addCommandLineEdit(text);
+  }
+
+  private readonly inputs: Readonly<Record<string, Tensor>>;
+
+  /** A fresh pass: plan, values and timeline, standing at the model's call. */
+  private startPass(): void {
+    const model = this.model;
+    this.plan = new Plan(model);
+    this.values = new ValueStore(model, this.inputs, this.plan, this.ops, this.options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, this.edits);
+    this.nan = new NanWatch((n) => this.values.source(n));
+    this.nanOrigins = new Map();
+    this.nodesDone = 0;
+    this.index = 0;
+    this.error = undefined;
+    this.errorIndex = -1;
     this.events = new Timeline(model.root, (node) => this.runNode(node), {
       value: (name) => this.values.resolve(name),
       adopt: (item, parent) => this.plan.adopt(item, parent),
-      maxIterations: options.maxLoopIterations ?? DEFAULT_MAX_ITERATIONS,
+      maxIterations: this.options.maxLoopIterations ?? DEFAULT_MAX_ITERATIONS,
       file: baseName(model.file),
     });
   }
@@ -195,13 +227,157 @@ export class Runner {
     return this.stop('entry');
   }
 
-  /** Back (or forward, within what is recorded) to a frame's call event. */
+  /**
+   * Back (or forward, within what is recorded) to a frame's call event. When an edit has changed a value recorded
+   * after it, the pass is made again from there: what follows is computed anew by the moves that come next.
+   */
   async restartFrame(frameId: number): Promise<StopEvent> {
     this.idle();
     const rec = this.events.record(frameId);
     if (!rec) throw new RunnerError(`there is no frame ${frameId}`);
-    this.index = rec.callIndex;
+    if (this.staleAfter(rec.callIndex)) this.rebuild(new Set(), rec.callIndex);
+    this.index = Math.min(rec.callIndex, this.events.length - 1);
     return this.stop('goto');
+  }
+
+  // ---- what-if edits ----
+
+  /**
+   * Applies an assignment (`output[0, 3] = 0`, `weights.kernel *= 0.5`, `value('x') += 1`) in a frame (the
+   * current one by default). Values produced after the current position are dropped and computed anew by the
+   * next forward move; values before it that the edit changes become stale and are recomputed when read. Returns
+   * the edited tensor. An edit that cannot apply throws one sentence and changes nothing.
+   */
+  assign(expression: string, frameId?: number): { target: EditTarget; tensor: Tensor } {
+    this.idle();
+    this.weightsLoaded();
+    const frame = frameId === undefined ? this.position.frame : this.activeFrame(frameId);
+    const edit = prepareEdit(expression, frameTargets(frame.item, this.hasReturned(frame), this.scopeSource()), this.evalScope(frame));
+    const current = edit.target.kind === 'value' ? this.values.resolve(edit.target.name) : (this.values.given(edit.target.name) as Tensor);
+    const tensor = this.edits.add(edit, current);
+    this.rebuild(new Set([edit.target.name]), this.index);
+    return { target: edit.target, tensor };
+  }
+
+  /** Forgets every edit: the model as loaded, the inputs as given. The position stays; what follows is computed anew. */
+  revertEdits(): StopEvent {
+    this.idle();
+    const changed = this.edits.targets();
+    this.edits.clear();
+    if (changed.size) this.rebuild(changed, this.index);
+    return this.stop('goto');
+  }
+
+  /** The edits made, in order. */
+  editList(): readonly EditInfo[] {
+    return this.edits.infos();
+  }
+
+  /** Is this value, weight or input edited? */
+  isEdited(name: string): boolean {
+    return this.edits.touches(name);
+  }
+
+  /** Edited weights by name, as edited (for writing a new weights file). */
+  editedWeights(): ReadonlyMap<string, Tensor> {
+    return this.edits.editedWeights();
+  }
+
+  /** Every weight of the model as this run sees it: edited ones as edited. */
+  weight(name: string): Tensor | undefined {
+    return this.plan.isWeight(name) ? this.values.given(name) : undefined;
+  }
+
+  /** `layerstep run --set`: weights and inputs are edited now, values when produced (their right side evaluated then). */
+  private addCommandLineEdit(text: string): void {
+    const runnerValue = (name: string): Tensor => this.values.resolve(name);
+    const scope: EvalScope = {
+      lookup: () => undefined,
+      value: (name) => {
+        if (!this.values.given(name) && !this.values.isRecorded(name)) throw new RunnerError(`there is no value named '${name}' produced yet`);
+        return runnerValue(name);
+      },
+      weight: (name) => {
+        const t = this.weight(name);
+        if (!t) throw new RunnerError(`the model has no weight named '${name}'`);
+        return t;
+      },
+      names: () => [],
+    };
+    const resolver: TargetResolver = {
+      name: () => undefined,
+      member: () => undefined,
+      value: (name) => {
+        if (this.plan.isWeight(name)) return { kind: 'weight', name };
+        if (this.values.isInput(name)) return { kind: 'input', name };
+        // Values made inside control flow at run time have no producer yet: they are checked when the run ends.
+        if (!this.plan.producer(name) && !name.includes('/iter ')) {
+          throw new RunnerError(`${baseName(this.model.file)} has no value named '${name}'; names are as 'layerstep trace' shows them`);
+        }
+        return { kind: 'value', name };
+      },
+      weight: (name) => {
+        if (!this.plan.isWeight(name)) throw new RunnerError(`${baseName(this.model.file)} has no weight named '${name}'; names are as 'layerstep inspect' shows them`);
+        return { kind: 'weight', name };
+      },
+    };
+    let edit: Edit;
+    try {
+      edit = prepareEdit(text, resolver, scope, () => scope);
+      if (edit.target.kind !== 'value') {
+        if (hasPendingWeights(this.model)) throw new RunnerError('weights are not loaded yet');
+        this.edits.add(edit, this.values.given(edit.target.name) as Tensor);
+      } else {
+        this.edits.addRule(edit);
+      }
+    } catch (e) {
+      const message = (e instanceof Error ? e.message : String(e)).replace(/\.$/, '');
+      throw new RunnerError(`--set ${message.startsWith(text.trim()) ? message : `${text.trim()}: ${message}`}.`, { cause: e });
+    }
+  }
+
+  /** Value edits that never applied because their value was never produced (checked when a run ends). */
+  unappliedEdits(): readonly string[] {
+    return this.edits.infos().filter((e) => e.kind === 'value' && !this.values.isRecorded(e.name)).map((e) => e.text);
+  }
+
+  /** Is a value recorded after event `index` stale? Then the events after it are no longer what the edits make. */
+  private staleAfter(index: number): boolean {
+    return this.values.staleAfter(index);
+  }
+
+  /**
+   * Makes the pass again up to event `target` after the edits changed the names in `changed`. Ops are not run:
+   * a value nothing edited reaches is taken from the pass before; one that an edit reaches is recorded stale and
+   * recomputed when read. Control flow decides again on the current values; where it now takes another road the
+   * new pass stops just before it. Events after the target are dropped, to be made by the next forward move.
+   */
+  private rebuild(changed: ReadonlySet<string>, target: number): void {
+    const before = { values: this.values, events: this.events };
+    const dirty = new Set<string>([...changed].filter((n) => this.values.given(n) !== undefined));
+    this.replay = { before: before.values, changed, dirty, limit: target };
+    this.startPass();
+    let stopAt = target;
+    try {
+      while (this.events.length <= target) {
+        this.events.produce();
+        const k = this.events.length - 1;
+        const now = this.events.events[k];
+        const then = before.events.events[k];
+        if (!then || now.point !== then.point || now.frame.item.id !== then.frame.item.id) {
+          stopAt = Math.max(0, k - 1);
+          break;
+        }
+      }
+    } catch (e) {
+      // Deciding control flow on an edited value failed: the run stands just before, with that error.
+      stopAt = Math.max(0, this.events.length - 1);
+      this.error = e instanceof RunnerError ? e : new RunnerError(e instanceof Error ? e.message : String(e), { cause: e });
+      this.errorIndex = stopAt;
+    } finally {
+      this.replay = undefined;
+    }
+    this.index = Math.min(stopAt, this.events.length - 1);
   }
 
   /** Jumps to a recorded event (the panel's click on the timeline). */
@@ -372,6 +548,8 @@ export class Runner {
 
   /** Runs a node's op on its inputs and records its outputs; called by the timeline when the node's return is first needed. */
   private runNode(node: NodeDef): void {
+    const replay = this.replay;
+    if (replay && this.events.length <= replay.limit && this.replayNode(node, replay)) return;
     let outs: Tensor[];
     try {
       const inputs = node.inputs.map((n) => (n === '' ? undefined : this.values.resolve(n)));
@@ -379,6 +557,7 @@ export class Runner {
       node.outputs.forEach((name, i) => {
         if (name && !(outs[i] instanceof Tensor)) throw new Error(`the op gave ${outs.length} outputs but the node names ${node.outputs.length}`);
       });
+      if (this.edits.size) outs = outs.map((t, i) => (node.outputs[i] ? this.edits.applyToValue(node.outputs[i], t) : t));
     } catch (e) {
       throw nodeError(this.model, this.plan, node, e);
     }
@@ -386,6 +565,34 @@ export class Runner {
     const origin = this.nan.onNodeRun(node, this.values.record(node, outs, eventIndex));
     if (origin) this.nanOrigins.set(eventIndex, origin);
     this.nodesDone++;
+  }
+
+  /**
+   * A node met again while a pass is made again after an edit: its values taken over from the pass before, or
+   * recorded stale when an edit reaches them. False when the pass before has no values of this node here: then
+   * it runs.
+   */
+  private replayNode(node: NodeDef, replay: Replay): boolean {
+    const eventIndex = this.events.length;
+    const before = node.outputs.map((name) => (name ? replay.before.entry(name) : undefined));
+    if (node.outputs.some((name, i) => name && before[i]?.eventIndex !== eventIndex)) return false;
+    const reached = node.inputs.some((n) => n !== '' && replay.dirty.has(n));
+    const entries: RecordEntry[] = [];
+    let stale = false;
+    node.outputs.forEach((name, i) => {
+      const then = before[i];
+      if (!name || !then) return;
+      const isStale = reached || replay.changed.has(name) || then.stale;
+      if (isStale) replay.dirty.add(name);
+      stale ||= isStale;
+      entries.push(this.values.recordLike(then, node, eventIndex, isStale));
+    });
+    if (!stale) {
+      const origin = this.nan.onNodeRun(node, entries);
+      if (origin) this.nanOrigins.set(eventIndex, origin);
+    }
+    this.nodesDone++;
+    return true;
   }
 
   private activeFrame(id: number): Frame {
@@ -403,9 +610,10 @@ export class Runner {
     return {
       isWeight: (n) => this.plan.isWeight(n),
       weightBehind: (n) => weightBehind(this.model, n),
-      weight: (n) => this.model.weights.get(n),
+      weight: (n) => (this.plan.isWeight(n) ? this.values.given(n) : undefined),
       value: (n) => this.value(n),
       visible: (n) => this.values.visibleAt(n, this.index),
+      isInput: (n) => this.values.isInput(n),
     };
   }
 

@@ -89,6 +89,12 @@ export interface RunnerOptions {
    * Node holds it at least 1 ms: Node hosts pass `setImmediate` here (src/node/ports.ts).
    */
   readonly yieldToHost?: () => Promise<void>;
+  /**
+   * Assignments applied to this run (`layerstep run --set`): `weight('NAME')[INDEX] = 0` changes a weight before
+   * the run, `value('NAME') *= 2` changes a value the moment its node produces it, before anything reads it. A
+   * bad one throws a RunnerError naming it, and the runner is not made.
+   */
+  readonly edits?: readonly string[];
 }
 
 /** A frame's values by scope, for VARIABLES and the panel. */

@@ -4,6 +4,7 @@ import type { TensorStats } from '../engine/stats';
 import type { Tensor } from '../engine/tensor';
 import type { Model, NodeDef } from '../model/ir';
 import { RunnerError } from './errors';
+import type { EditSet } from './edits';
 import type { Plan } from './plan';
 import { Recorder } from './recorder';
 import type { RecordEntry } from './recorder';
@@ -23,13 +24,30 @@ export class ValueStore {
     private readonly plan: Plan,
     private readonly ops: OpRegistry,
     budgetBytes: number,
+    /** The run's what-if edits: edited weights and inputs stand in for the loaded ones, value edits apply when recomputed. */
+    private readonly edits: EditSet,
   ) {
     this.recorder = new Recorder(budgetBytes, (n) => plan.lastUse(n));
   }
 
   /** A model input or weight. */
   given(name: string): Tensor | undefined {
-    return Object.hasOwn(this.inputs, name) ? this.inputs[name] : this.model.weights.get(name);
+    const isInput = Object.hasOwn(this.inputs, name);
+    if (!isInput && !this.model.weights.has(name)) return undefined;
+    return this.edits.givenTensor(name) ?? (isInput ? this.inputs[name] : this.model.weights.get(name));
+  }
+
+  isInput(name: string): boolean {
+    return Object.hasOwn(this.inputs, name);
+  }
+
+  /** Records a value of an earlier pass again (see {@link Recorder.recordLike}). */
+  recordLike(like: RecordEntry, node: NodeDef, eventIndex: number, stale: boolean): RecordEntry {
+    return this.recorder.recordLike(like, this.plan.indexOf(node), eventIndex, stale);
+  }
+
+  entry(name: string): RecordEntry | undefined {
+    return this.recorder.entry(name);
   }
 
   /** Records what a node produced; its return event will be at `eventIndex`. */
@@ -42,7 +60,10 @@ export class ValueStore {
     return entries;
   }
 
-  /** A value's data: given, kept, or recomputed from its producer (memoised within one request). */
+  /**
+   * A value's data: given, kept, or recomputed from its producer (memoised within one request), with its edits
+   * applied. A stale value (an edit upstream changed it) keeps what is recomputed, with fresh statistics.
+   */
   resolve(name: string, memo = new Map<string, Tensor>()): Tensor {
     const fixed = this.given(name);
     if (fixed) return fixed;
@@ -54,9 +75,16 @@ export class ValueStore {
     const p = this.plan.producer(name);
     if (!p) throw new RunnerError(`value '${name}' has no producer to recompute it from`);
     const inputs = p.node.inputs.map((n) => (n === '' ? undefined : this.resolve(n, memo)));
-    const t = this.ops.run(p.node.op, inputs, p.node.attrs)[p.output];
+    const t = this.edits.applyToValue(name, this.ops.run(p.node.op, inputs, p.node.attrs)[p.output]);
     memo.set(name, t);
+    if (e.stale) this.recorder.refresh(e, t);
     return t;
+  }
+
+  /** A recorded entry with statistics: a stale one is recomputed first. */
+  private current(e: RecordEntry): RecordEntry {
+    if (e.stale) this.resolve(e.name);
+    return e;
   }
 
   /** Given values always exist; a produced one from its producer's return event on. */
@@ -74,20 +102,35 @@ export class ValueStore {
   source(name: string): { kind: 'weight' | 'input'; stats: TensorStats } | undefined {
     const t = this.given(name);
     if (!t) return undefined;
-    return { kind: Object.hasOwn(this.inputs, name) ? 'input' : 'weight', stats: statsOf(t) };
+    return { kind: this.isInput(name) ? 'input' : 'weight', stats: statsOf(t) };
   }
 
   /** The one-line summary of a value from its statistics, without recomputing an evicted one. */
   summary(name: string): string {
     const fixed = this.given(name);
     if (fixed) return formatSummary(fixed, statsOf(fixed));
-    const e = this.recorder.entry(name);
-    if (!e) return `${name}: not produced`;
+    const found = this.recorder.entry(name);
+    if (!found) return `${name}: not produced`;
+    const e = this.current(found);
     return formatSummary(e.tensor ?? shell(e), e.stats);
   }
 
+  /** Every value recorded, in order, with its statistics (stale ones recomputed). */
   recorded(): RecordedValue[] {
-    return this.recorder.entries().map((e) => ({ name: e.name, stats: e.stats, kept: e.tensor !== undefined }));
+    return this.recorder.entries().map((found) => {
+      const e = this.current(found);
+      return { name: e.name, stats: e.stats, kept: e.tensor !== undefined };
+    });
+  }
+
+  /** Is a value recorded after event `index` stale? */
+  staleAfter(index: number): boolean {
+    return this.recorder.entries().some((e) => e.eventIndex > index && e.stale);
+  }
+
+  /** Is the value stale (an edit upstream changed it and it has not been recomputed)? */
+  isStale(name: string): boolean {
+    return this.recorder.entry(name)?.stale ?? false;
   }
 }
 

@@ -12,6 +12,8 @@ export interface BuiltinContext {
   readonly col: number;
   /** `value('hidden/matmul:0')`: any value recorded so far, by name. */
   value(name: string): Tensor;
+  /** `weight('fc1.weight')`: a weight by its name, as `inspect` shows it. */
+  weight(name: string): Tensor;
 }
 
 export interface Builtin {
@@ -168,6 +170,13 @@ const entries: [string, Builtin][] = [
     call([name], ctx) {
       if (typeof name !== 'string') throw new ExpressionError(`value expects a value name in quotes, got ${kindOf(name)}`, ctx.col);
       return ctx.value(name);
+    },
+  }],
+  ['weight', {
+    minArgs: 1, maxArgs: 1, doc: "weight('name'): a weight by its name, e.g. weight('fc1.weight')",
+    call([name], ctx) {
+      if (typeof name !== 'string') throw new ExpressionError(`weight expects a weight name in quotes, got ${kindOf(name)}`, ctx.col);
+      return ctx.weight(name);
     },
   }],
 ];

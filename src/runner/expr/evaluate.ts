@@ -18,6 +18,8 @@ export interface EvalScope {
   lookup(name: string): Val | undefined;
   /** `value('…')`: any value by its name; throws when there is none. */
   value(name: string): Tensor;
+  /** `weight('…')`: a weight by its name; throws when there is none (scopes without weights leave it out). */
+  weight?(name: string): Tensor;
   /** Names to suggest when an identifier is unknown. */
   names(): readonly string[];
 }
@@ -127,8 +129,13 @@ class Evaluator {
       const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} or ${fn.maxArgs}`;
       throw new ExpressionError(`${callee} takes ${want} argument${fn.maxArgs === 1 ? '' : 's'}, got ${args.length}`, col);
     }
-    const ctx: BuiltinContext = { budget: this.budget, col, value: (n) => this.scope.value(n) };
+    const ctx: BuiltinContext = { budget: this.budget, col, value: (n) => this.scope.value(n), weight: (n) => this.weight(n, col) };
     return fn.call(args, ctx);
+  }
+
+  private weight(name: string, col: number): Tensor {
+    if (!this.scope.weight) throw new ExpressionError('weight(...) is not available here', col);
+    return this.scope.weight(name);
   }
 
   private index(obj: Val, items: readonly IndexItem[], col: number): Val {
