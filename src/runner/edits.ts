@@ -98,16 +98,16 @@ export interface TargetResolver {
 
 /** The tensor an assignment's left side names, and the part of it. */
 function targetOf(lhs: Expr, resolver: TargetResolver, scope: EvalScope): { target: EditTarget; index?: ResolvedIndex[] } {
-  const whole = baseTarget(lhs, resolver, scope);
+  const whole = baseTarget(lhs, resolver);
   if (whole) return { target: whole };
   if (lhs.kind === 'index') {
-    const base = baseTarget(lhs.object, resolver, scope);
+    const base = baseTarget(lhs.object, resolver);
     if (base) return { target: base, index: lhs.items.map((it) => resolveIndex(it, scope)) };
   }
   throw new ExpressionError(`the left side of an assignment must name a value or a weight (output, input, weights.kernel, value('NAME'), weight('NAME'), optionally indexed), not this expression`, lhs.col);
 }
 
-function baseTarget(e: Expr, resolver: TargetResolver, scope: EvalScope): EditTarget | undefined {
+function baseTarget(e: Expr, resolver: TargetResolver): EditTarget | undefined {
   switch (e.kind) {
     case 'name': {
       const t = resolver.name(e.name);
