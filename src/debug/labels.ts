@@ -1,9 +1,10 @@
 import type { FrameInfo, StopInfo } from '../protocol/engine';
 
-/** A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, with `↩` at a return stop. */
+/** A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, `✎ edited` when an edit changed it, with `↩` at a return stop. */
 export function frameLabel(f: FrameInfo, atReturn: boolean): string {
   const base = f.kind === 'module' ? (f.depth === 0 ? `${f.name} (model)` : `${f.name} (${f.type})`) : f.name === f.type ? f.name : `${f.name} [${f.type}]`;
-  return atReturn ? `${base} ↩ return` : base;
+  const marked = f.edited ? `${base} ✎ edited` : base;
+  return atReturn ? `${marked} ↩ return` : marked;
 }
 
 /**
@@ -21,4 +22,11 @@ export function describeStop(stop: StopInfo): string {
     case 'exception': return `Paused on exception: ${stop.exception?.message ?? stop.description ?? 'the engine failed'}`;
     default: return stop.description ? `Paused: ${stop.description}` : `Paused at ${where}`;
   }
+}
+
+/** A divergence as one line: `max abs 0.031 · max rel 0.2 · cosine 0.9991`, with `diverged` when beyond the tolerance. */
+export function divergenceText(d: { maxAbs: number | null; maxRel: number | null; cosine: number | null; diverged: boolean }): string {
+  const n = (x: number | null): string => (x === null ? 'n/a (shapes differ)' : Number.isInteger(x) ? String(x) : x.toPrecision(3));
+  const text = d.maxAbs === null ? 'shapes differ' : `max abs ${n(d.maxAbs)} · max rel ${n(d.maxRel)} · cosine ${n(d.cosine)}`;
+  return d.diverged ? `${text} — diverged` : `${text} — agrees`;
 }

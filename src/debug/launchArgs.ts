@@ -1,7 +1,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { InputError, parsePreprocess } from '../loaders/tensors/image';
 import { isImageFile } from '../loaders/tensors/inputFile';
-import type { InputSpec } from '../protocol/engine';
+import type { CompareSpec, InputSpec } from '../protocol/engine';
 
 /** The attributes of a `layerstep` launch configuration (see `contributes.debuggers` in package.json). */
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
@@ -24,6 +24,24 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   /** Most iterations a loop may run before the run stops (the `layerstep.maxLoopIterations` setting). */
   readonly maxLoopIterations?: number;
+  /** Compare with the same model on this input (a tensor file, an image, an example's name, or `random`). */
+  readonly compareInput?: string;
+  /** Compare with another model file of the same structure, on the same input. */
+  readonly compareModel?: string;
+  /** Compare with a folder of `.npy` values named as `layerstep trace --dump` writes them. */
+  readonly compareReference?: string;
+  /** `ATOL,RTOL`: how far a value may be from its counterpart's and still agree (default `1e-4,1e-3`). */
+  readonly tolerance?: string;
+}
+
+/** The launch's counterpart to compare with, when it names one (at most one of the three attributes). */
+export function compareSpecOf(args: LaunchArgs, resolvePath: (p: string) => string): CompareSpec | undefined {
+  const given = (['compareInput', 'compareModel', 'compareReference'] as const).filter((k) => typeof args[k] === 'string' && (args[k] as string).trim());
+  if (given.length > 1) throw new InputError(`The launch names ${given.map((k) => `"${k}"`).join(' and ')}: a run is compared with one counterpart.`);
+  if (args.compareInput?.trim()) return { kind: 'input', input: inputSpecOf({ ...args, input: args.compareInput }, resolvePath) };
+  if (args.compareModel?.trim()) return { kind: 'model', path: resolvePath(args.compareModel.trim()) };
+  if (args.compareReference?.trim()) return { kind: 'reference', dir: resolvePath(args.compareReference.trim()) };
+  return undefined;
 }
 
 /**

@@ -1,19 +1,24 @@
-import { Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, ProgressEndEvent,
+import { Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, InvalidatedEvent, OutputEvent, ProgressEndEvent,
   ProgressStartEvent, ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type {
-  EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo, TensorValues, WireError,
+  AssignResult, CounterpartInfo, EngineClient, EngineMethod, EngineRequests, ModelOutline, StepKind, StopInfo, TensorValues, WireError,
 } from '../protocol/engine';
+import { isAssignment } from '../runner/edits';
 import type { ExceptionFilter } from '../runner/types';
-import { describeStop, frameLabel } from './labels';
+import { describeStop, divergenceText, frameLabel } from './labels';
 import type { LaunchArgs } from './launchArgs';
-import { inputSpecOf } from './launchArgs';
+import { compareSpecOf, inputSpecOf } from './launchArgs';
 import { packValues } from './tensorWire';
 import { sliceChildren, tensorVariable, VarRefs } from './variables';
 import { isWireError, toWireError } from '../service/wireError';
 
 const THREAD_ID = 1;
+/** The second thread of a compared run: the counterpart's tensors, frame by frame. */
+const COUNTERPART_THREAD_ID = 2;
+/** Frame ids of the second thread: the first thread's, plus this (DAP frame ids are unique across threads). */
+const COUNTERPART_FRAME_OFFSET = 1 << 24;
 
 /** Custom DAP events this adapter sends; the host forwards them to the panel and the sidebar. */
 export const STOPPED_EVENT = 'layerstep.stopped';
@@ -27,6 +32,9 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
     description: 'Stop at the first op whose output holds a NaN or Inf that its inputs did not.' },
   { filter: 'engineError', label: 'Engine error', default: true,
     description: 'Stop where an op fails: a shape mismatch, an unsupported op.' },
+  { filter: 'diverged', label: 'Diverged from the compared run', default: true,
+    description: 'In a compared run: stop at the first op whose output differs from the counterpart beyond the tolerance while its inputs agree.',
+    supportsCondition: true, conditionDescription: 'Tolerance ATOL,RTOL: |a − b| ≤ ATOL + RTOL·|b| agrees (default 1e-4,1e-3)' },
 ];
 
 /** What the extension host hears from an inline adapter directly, without a round trip through the workbench. */
@@ -80,6 +88,8 @@ export class LayerstepDebugSession extends DebugSession {
   private busy = Promise.resolve();
   private moving = false;
   private launchArgs?: LaunchArgs;
+  /** The counterpart of a compared run (the second thread), once opened. */
+  private counterpart?: CounterpartInfo;
   private readonly observers = new Set<SessionObserver>();
   private readonly custom: CustomHandlers;
   /** The breakpoints last set, sent again to a restarted run. */
@@ -116,7 +126,8 @@ export class LayerstepDebugSession extends DebugSession {
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
       supportsCancelRequest: true,
-      supportsSetVariable: false,
+      supportsSetVariable: true,
+      supportsSetExpression: true,
       supportsGotoTargetsRequest: false,
       supportsStepInTargetsRequest: false,
       supportsCompletionsRequest: false,
@@ -206,8 +217,11 @@ export class LayerstepDebugSession extends DebugSession {
       input: inputSpecOf(args, this.resolvePath),
       memoryBudgetBytes: args.memoryBudgetMB ? args.memoryBudgetMB * 1024 * 1024 : undefined,
       maxLoopIterations: args.maxLoopIterations,
+      compare: compareSpecOf(args, this.resolvePath),
+      tolerance: args.tolerance,
     });
     this.launchArgs = args;
+    this.counterpart = (await this.client.request('counterpart', {})) ?? undefined;
     this.sendEvent(new Event(OPENED_EVENT, { outline: this.outline, path: this.modelPath }));
     for (const o of this.observers) o.opened?.(this.outline, this.modelPath);
   }
@@ -308,22 +322,27 @@ export class LayerstepDebugSession extends DebugSession {
 
   protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
-    const filters = args.filters.filter((f): f is ExceptionFilter => known.has(f));
-    this.breakpoints.filters = { filters };
+    const options = (args.filterOptions ?? []).filter((o) => known.has(o.filterId));
+    const filters = [...new Set([...args.filters, ...options.map((o) => o.filterId)])].filter((f): f is ExceptionFilter => known.has(f));
+    const tolerance = options.find((o) => o.filterId === 'diverged')?.condition?.trim() || undefined;
+    this.breakpoints.filters = { filters, ...(tolerance ? { tolerance } : {}) };
     await this.answer(response, () => this.client.request('setExceptionFilters', { filters }));
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, `forward pass: ${this.outline?.name ?? 'model'}`)] };
+    const threads = [new Thread(THREAD_ID, `forward pass: ${this.outline?.name ?? 'model'}`)];
+    if (this.counterpart) threads.push(new Thread(COUNTERPART_THREAD_ID, `compared with ${this.counterpart.label}`));
+    response.body = { threads };
     this.sendResponse(response);
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const stack = this.last?.stack ?? [];
     const start = args.startFrame ?? 0;
+    const other = args.threadId === COUNTERPART_THREAD_ID;
     const frames = stack.slice(start, args.levels ? start + args.levels : undefined).map((f, i) => {
       const atReturn = i + start === 0 && this.last?.point === 'return';
-      const sf = new StackFrame(f.id, frameLabel(f, atReturn));
+      const sf = other ? new StackFrame(f.id + COUNTERPART_FRAME_OFFSET, frameLabel({ ...f, edited: false }, atReturn)) : new StackFrame(f.id, frameLabel(f, atReturn));
       if (f.source) {
         // The start only: VS Code selects a frame's whole range in the editor, and a selected layer (or, for
         // the model's frame, the whole file) would be replaced by the next key the user presses.
@@ -345,13 +364,15 @@ export class LayerstepDebugSession extends DebugSession {
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    const frameId = args.frameId;
-    const scope = (name: string, key: 'inputs' | 'outputs' | 'weights' | 'attrs', expensive = false) =>
-      new Scope(name, this.refs.add({ kind: 'scope', frameId, scope: key }), expensive);
+    const counterpart = args.frameId >= COUNTERPART_FRAME_OFFSET;
+    const frameId = counterpart ? args.frameId - COUNTERPART_FRAME_OFFSET : args.frameId;
+    const scope = (name: string, key: 'inputs' | 'outputs' | 'weights' | 'attrs' | 'divergence', expensive = false) =>
+      new Scope(name, this.refs.add({ kind: 'scope', frameId, scope: key, ...(counterpart ? { counterpart } : {}) }), expensive);
     // VS Code opens the first scope: at a return stop of this frame that is its outputs, otherwise its inputs.
     const atReturn = this.last?.point === 'return' && this.last.stack[0]?.id === frameId;
     const io = [scope('Inputs', 'inputs'), scope('Outputs', 'outputs')];
-    response.body = { scopes: [...(atReturn ? io.reverse() : io), scope('Weights', 'weights'), scope('Attributes', 'attrs')] };
+    const compared = this.counterpart ? [scope('Divergence', 'divergence')] : [];
+    response.body = { scopes: [...(atReturn ? io.reverse() : io), ...compared, scope('Weights', 'weights'), scope('Attributes', 'attrs')] };
     this.sendResponse(response);
   }
 
@@ -363,22 +384,96 @@ export class LayerstepDebugSession extends DebugSession {
         response.body = { variables: await sliceChildren(this.refs, this.client, ref, args.start, args.count) };
         return;
       }
-      const scopes = await this.client.request('scopes', { frameId: ref.frameId });
+      const scopes = await this.client.request(ref.counterpart ? 'counterpartScopes' : 'scopes', { frameId: ref.frameId });
+      if (ref.scope === 'divergence') {
+        const list = scopes.divergence ?? [];
+        response.body = { variables: list.map((d) => ({ name: d.label, value: divergenceText(d), variablesReference: 0 })) };
+        if (list.length === 0) {
+          response.body.variables.push({ name: '(none yet)', value: 'divergences appear when this frame returns and the counterpart has its outputs', variablesReference: 0, presentationHint: { kind: 'virtual' } });
+        }
+        return;
+      }
       if (ref.scope === 'attrs') {
         response.body = { variables: Object.entries(scopes.attrs).map(([name, value]) => ({ name, value, variablesReference: 0 })) };
         return;
       }
       const list = scopes[ref.scope];
       // `weights.kernel`, `inputs.x`, or `outputs["hidden/relu:0"]` for a value name that is not an identifier.
-      const nameOf = (label: string) => (isIdentifier(label) ? `${ref.scope}.${label}` : `${ref.scope}[${JSON.stringify(label)}]`);
-      response.body = { variables: list.map((t) => tensorVariable(this.refs, t, nameOf(t.label))) };
+      // The counterpart's tensors are read by name, not by an expression of this run.
+      const nameOf = (label: string) => (ref.counterpart ? undefined : isIdentifier(label) ? `${ref.scope}.${label}` : `${ref.scope}[${JSON.stringify(label)}]`);
+      response.body = { variables: list.map((t) => tensorVariable(this.refs, t, nameOf(t.label), ref.counterpart ? undefined : ref.frameId)) };
       if (ref.scope === 'outputs' && list.length === 0) {
         response.body.variables.push({ name: '(not yet)', value: 'outputs appear when this frame returns', variablesReference: 0, presentationHint: { kind: 'virtual' } });
       }
     });
   }
 
+  /** Set Value in VARIABLES: an assignment to the variable's expression (`outputs.y[0][3] = 0`), a what-if edit. */
+  protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    const ref = this.refs.get(args.variablesReference);
+    let target: string | undefined;
+    let frameId: number | undefined;
+    if (ref?.kind === 'scope' && !ref.counterpart && (ref.scope === 'inputs' || ref.scope === 'outputs' || ref.scope === 'weights')) {
+      target = isIdentifier(args.name) ? `${ref.scope}.${args.name}` : `${ref.scope}[${JSON.stringify(args.name)}]`;
+      frameId = ref.frameId;
+    } else if (ref?.kind === 'slice' && ref.path && ref.frameId !== undefined) {
+      const m = /^\[(\d+)\]$/.exec(args.name);
+      if (m) target = `${ref.path}[${m[1]}]`;
+      frameId = ref.frameId;
+    }
+    if (!target) {
+      return this.sendErrorResponse(response, errorMessage(7, ref && 'counterpart' in ref && ref.counterpart ? 'The compared run cannot be edited: edit this run instead.' : 'Only tensors of a frame and their elements can be set.', true));
+    }
+    await this.edit(response, `${target} = ${args.value}`, frameId, () => this.valueText(target as string, frameId));
+  }
+
+  /** What an edited expression reads now (an element's number, a tensor's summary), for the answer to Set Value. */
+  private async valueText(expression: string, frameId: number | undefined): Promise<{ value: string }> {
+    return { value: (await this.client.request('evaluate', { expression, frameId })).text };
+  }
+
+  /** Editing a watch expression's value: `EXPRESSION = VALUE`, a what-if edit. */
+  protected override async setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): Promise<void> {
+    await this.edit(response, `${args.expression} = ${args.value}`, args.frameId, () => this.valueText(args.expression, args.frameId));
+  }
+
+  /** Forgets every what-if edit (the Revert Edits command): the model as loaded; what follows is computed anew. */
+  requestRevertEdits(): Promise<void> {
+    return this.run(() => this.client.request('revertEdits', {}));
+  }
+
+  /**
+   * Makes an edit and tells VS Code and the panel that values changed, without moving the focus: the position
+   * stays, values after it are dropped, and stale ones are recomputed when read.
+   */
+  private async edit<R extends DebugProtocol.Response>(
+    response: R, expression: string, frameId: number | undefined, body: (r: AssignResult) => R['body'] | Promise<R['body']>,
+  ): Promise<void> {
+    try {
+      if (this.moving) throw { kind: 'input', message: 'The run is moving: pause it before editing a value.' };
+      const stopFrame = frameId !== undefined && frameId >= COUNTERPART_FRAME_OFFSET ? undefined : frameId;
+      if (frameId !== undefined && stopFrame === undefined) throw { kind: 'input', message: 'The compared run cannot be edited: edit this run instead.' };
+      const result = await this.client.request('assign', { expression, frameId: stopFrame });
+      response.body = await body(result);
+      this.sendResponse(response);
+      this.changed(result.stop);
+    } catch (e) {
+      this.sendErrorResponse(response, errorMessage(8, toWireError(e).message, true));
+    }
+  }
+
+  /** Values changed where the run stands (an edit): VS Code refetches, the panel and the host hear the stop again. */
+  private changed(stop: StopInfo): void {
+    this.last = stop;
+    this.sendEvent(new InvalidatedEvent(['stacks', 'variables'], THREAD_ID));
+    this.sendEvent(new Event(STOPPED_EVENT, stop));
+    for (const o of this.observers) o.stopped?.(stop);
+  }
+
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    if (args.context !== 'hover' && isAssignment(args.expression)) {
+      return this.edit(response, args.expression, args.frameId, (r) => ({ result: r.text, variablesReference: 0 }));
+    }
     try {
       const result = await this.client.request('evaluate', { expression: args.expression, frameId: args.frameId });
       // A tensor result is kept under a name (`$3`) that expressions read, so its children can be watched too.
@@ -394,7 +489,7 @@ export class LayerstepDebugSession extends DebugSession {
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const ex = this.last?.exception;
     response.body = {
-      exceptionId: ex?.filter === 'nanOrInf' ? 'NaN or Inf' : 'Engine error',
+      exceptionId: ex?.filter === 'nanOrInf' ? 'NaN or Inf' : ex?.filter === 'diverged' ? 'Diverged' : 'Engine error',
       description: ex?.message ?? this.last?.description,
       breakMode: 'always',
     };
@@ -467,6 +562,15 @@ export class LayerstepDebugSession extends DebugSession {
       element: read('element'),
       evaluate: read('evaluate'),
       timeline: read('timeline'),
+      counterpart: read('counterpart'),
+      counterpartScopes: read('counterpartScopes'),
+      edits: read('edits'),
+      weights: read('weights'),
+      assign: async (p, response) => this.edit(response, p.expression, p.frameId, (r) => r),
+      revertEdits: async (_p, response) => {
+        this.sendResponse(response);
+        void this.requestRevertEdits();
+      },
     };
   }
 

@@ -8,8 +8,12 @@ import type { EngineClient, TensorSummary } from '../protocol/engine';
  * `path` is an expression that reads it (`weights.kernel[3]`), or '' when the tensor has none.
  */
 export type VarRef =
-  | { readonly kind: 'scope'; readonly frameId: number; readonly scope: 'inputs' | 'outputs' | 'weights' | 'attrs' }
-  | { readonly kind: 'slice'; readonly tensor: string; readonly dtype: TensorSummary['dtype']; readonly shape: readonly number[]; readonly offset: number; readonly path: string };
+  | { readonly kind: 'scope'; readonly frameId: number; readonly scope: 'inputs' | 'outputs' | 'weights' | 'attrs' | 'divergence'; readonly counterpart?: boolean }
+  | {
+    readonly kind: 'slice'; readonly tensor: string; readonly dtype: TensorSummary['dtype']; readonly shape: readonly number[]; readonly offset: number; readonly path: string;
+    /** The frame whose scope the tensor came from: Set Value assigns to `path` there. */
+    readonly frameId?: number;
+  };
 
 /** Elements fetched at most to summarise one child slice; larger children show their shape only. */
 const MAX_CHILD_SUMMARY = 1 << 16;
@@ -35,12 +39,12 @@ export class VarRefs {
 }
 
 /** The DAP variable for a whole tensor: its summary as the value, its first axis as lazy, paged children. */
-export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: string): DebugProtocol.Variable {
+export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: string, frameId?: number): DebugProtocol.Variable {
   const expandable = t.shape.length > 0 && t.shape.reduce((a, b) => a * b, 1) > 1;
-  const ref = expandable ? refs.add({ kind: 'slice', tensor: t.name, dtype: t.dtype, shape: t.shape, offset: 0, path: evaluateName ?? '' }) : 0;
+  const ref = expandable ? refs.add({ kind: 'slice', tensor: t.name, dtype: t.dtype, shape: t.shape, offset: 0, path: evaluateName ?? '', frameId }) : 0;
   return {
     name: t.label,
-    value: t.summary,
+    value: t.edited ? `✎ edited · ${t.summary}` : t.summary,
     type: `${t.dtype}[${t.shape.join(',')}]`,
     variablesReference: ref,
     indexedVariables: expandable ? t.shape[0] : undefined,
@@ -73,7 +77,7 @@ export async function sliceChildren(
       const t = new Tensor(got.dtype, rest, got.values as never);
       value = formatSummary(t, tensorStats(t));
     }
-    const child = refs.add({ kind: 'slice', tensor: ref.tensor, dtype: ref.dtype, shape: rest, offset, path });
+    const child = refs.add({ kind: 'slice', tensor: ref.tensor, dtype: ref.dtype, shape: rest, offset, path, frameId: ref.frameId });
     vars.push({ name: `[${i}]`, value, variablesReference: child, indexedVariables: rest[0], evaluateName: path || undefined });
   }
   return vars;

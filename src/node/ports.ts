@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { EnginePorts } from '../service/engineService';
 import { asBytes, FileModelSource } from './fileSource';
 
@@ -10,6 +10,7 @@ export function nodePorts(): EnginePorts {
   return {
     openSource: (path) => new FileModelSource(path),
     readFile: async (path) => asBytes(await readFile(path)),
+    listDir: (path) => readdir(path),
     yieldToHost: yieldToEventLoop,
     fingerprint: async (path) => {
       const s = await stat(path);

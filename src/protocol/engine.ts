@@ -35,6 +35,8 @@ export interface TensorSummary {
   readonly stats: TensorStats;
   /** `float32[1,128] μ=0.013 σ=0.41 [-1.2, 2.3] 37% zeros`. */
   readonly summary: string;
+  /** A what-if edit changed this value, weight or input. */
+  readonly edited?: boolean;
 }
 
 export interface WeightOutline {
@@ -88,6 +90,48 @@ export interface FrameInfo {
   readonly depth: number;
   readonly parentId?: number;
   readonly source?: SourceRange;
+  /** A what-if edit changed one of its outputs or weights. */
+  readonly edited?: boolean;
+  /** How far its first output is from the counterpart's, when the run is compared (see {@link Divergence}). */
+  readonly divergence?: Divergence;
+}
+
+/** How far a value is from its counterpart's: see src/runner/divergence.ts. NaN (shapes differ) travels as null. */
+export interface Divergence {
+  readonly maxAbs: number | null;
+  readonly maxRel: number | null;
+  readonly cosine: number | null;
+  /** Beyond the run's tolerance. */
+  readonly diverged: boolean;
+}
+
+/** The counterpart of a compared run: the same model on another input, another model on this input, or dumped values. */
+export type CompareSpec =
+  | { readonly kind: 'input'; readonly input: InputSpec }
+  | { readonly kind: 'model'; readonly path: string }
+  | { readonly kind: 'reference'; readonly dir: string };
+
+/** A compared run's counterpart, as the second thread shows it. */
+export interface CounterpartInfo {
+  /** `input digit-7.json`, `model finetuned.onnx`, `reference dumps/`. */
+  readonly label: string;
+  readonly kind: CompareSpec['kind'];
+  /** |a − b| ≤ atol + rtol·|b|. */
+  readonly tolerance: { readonly atol: number; readonly rtol: number };
+}
+
+/** A what-if edit, as made. */
+export interface EditInfo {
+  readonly text: string;
+  readonly kind: 'value' | 'weight' | 'input';
+  readonly name: string;
+}
+
+/** What an assignment did: the tensor it changed, and where the run stands after it. */
+export interface AssignResult {
+  readonly text: string;
+  readonly tensor: TensorSummary;
+  readonly stop: StopInfo;
 }
 
 /** Where the runner stands after a request that moved it. */
@@ -103,6 +147,8 @@ export interface StopInfo {
   readonly finished: boolean;
   /** Events recorded so far. */
   readonly recorded: number;
+  /** What-if edits in force. */
+  readonly edits?: number;
 }
 
 export interface ScopesInfo {
@@ -111,6 +157,8 @@ export interface ScopesInfo {
   readonly outputs: readonly TensorSummary[];
   readonly weights: readonly TensorSummary[];
   readonly attrs: Readonly<Record<string, string>>;
+  /** With a counterpart: each output's divergence from the counterpart's value of that name (absent: it has none). */
+  readonly divergence?: readonly (Divergence & { readonly name: string; readonly label: string })[];
 }
 
 /** Values of a tensor, row-major, from element `start`, at most `count` of them. */
@@ -185,10 +233,20 @@ export interface EngineRequests {
   /** Loads the model (once: a second load of an unchanged file answers from memory). */
   load: { params: { readonly path: string; readonly force?: boolean }; result: ModelOutline };
   /** Starts this connection's run of the model (loading it if needed); an earlier run on it is replaced. */
-  open: { params: { readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number; readonly maxLoopIterations?: number }; result: ModelOutline };
+  open: {
+    params: {
+      readonly path: string; readonly input: InputSpec; readonly memoryBudgetBytes?: number; readonly maxLoopIterations?: number;
+      /** Compare this run with a counterpart: a second thread, divergences, the Diverged stop. */
+      readonly compare?: CompareSpec;
+      /** `ATOL,RTOL` for divergences (default `1e-4,1e-3`). */
+      readonly tolerance?: string;
+    };
+    result: ModelOutline;
+  };
   setLineBreakpoints: { params: { readonly breakpoints: readonly LineBreakpoint[] }; result: readonly BreakpointStatus[] };
   setNameBreakpoints: { params: { readonly breakpoints: readonly NameBreakpoint[] }; result: readonly BreakpointStatus[] };
-  setExceptionFilters: { params: { readonly filters: readonly ExceptionFilter[] }; result: void };
+  /** `tolerance` (`ATOL,RTOL`) is the Diverged filter's. */
+  setExceptionFilters: { params: { readonly filters: readonly ExceptionFilter[]; readonly tolerance?: string }; result: void };
   position: { params: Record<string, never>; result: StopInfo };
   step: { params: { readonly kind: StepKind }; result: StopInfo };
   restartFrame: { params: { readonly frameId: number }; result: StopInfo };
@@ -204,6 +262,17 @@ export interface EngineRequests {
   element: { params: { readonly name: string; readonly index: number }; result: { readonly value: number } };
   evaluate: { params: { readonly expression: string; readonly frameId?: number }; result: EvalResult };
   timeline: { params: { readonly from: number }; result: { readonly events: readonly TimelineEvent[]; readonly frames: readonly FrameInfo[] } };
+  /** An assignment (`output[:, 5] = 0`, `weights.kernel *= 0.5`) in a frame (the current one by default): a what-if edit. */
+  assign: { params: { readonly expression: string; readonly frameId?: number }; result: AssignResult };
+  /** Forgets every edit: the model as loaded. */
+  revertEdits: { params: Record<string, never>; result: StopInfo };
+  edits: { params: Record<string, never>; result: readonly EditInfo[] };
+  /** Every weight of the run's model as the run sees it (edited ones as edited), for writing a new weights file. */
+  weights: { params: Record<string, never>; result: readonly TensorValues[] };
+  /** The counterpart of a compared run, or null. */
+  counterpart: { params: Record<string, never>; result: CounterpartInfo | null };
+  /** A frame's scopes with the counterpart's tensors (the second thread's VARIABLES); names read with `tensor` as `counterpart:<name>`. */
+  counterpartScopes: { params: { readonly frameId: number }; result: ScopesInfo };
   /** Ends this connection's run (the model stays loaded). */
   close: { params: Record<string, never>; result: void };
 }
@@ -214,6 +283,9 @@ export type EngineMethod = keyof EngineRequests;
 export type EngineEvent =
   | { readonly type: 'output'; readonly text: string; readonly source?: SourceRange }
   | { readonly type: 'progress'; readonly done: number; readonly total: number };
+
+/** The prefix of a counterpart's tensor names in `tensor`, `grid` and `element` requests. */
+export const COUNTERPART_PREFIX = 'counterpart:';
 
 /** The run a connection speaks for when it names none (the CLI, tests). */
 export const DEFAULT_RUN = '';

@@ -100,9 +100,16 @@ export interface TargetResolver {
 function targetOf(lhs: Expr, resolver: TargetResolver, scope: EvalScope): { target: EditTarget; index?: ResolvedIndex[] } {
   const whole = baseTarget(lhs, resolver);
   if (whole) return { target: whole };
-  if (lhs.kind === 'index') {
-    const base = baseTarget(lhs.object, resolver);
-    if (base) return { target: base, index: lhs.items.map((it) => resolveIndex(it, scope)) };
+  // `x[0][3]` (how VARIABLES names an element) is `x[0, 3]`: integer indices drop their axes, so the next picks the next axis.
+  const chain: (readonly IndexItem[])[] = [];
+  let e: Expr = lhs;
+  while (e.kind === 'index' && !baseTarget(e, resolver)) {
+    chain.unshift(e.items);
+    e = e.object;
+  }
+  if (chain.length && chain.slice(0, -1).every((items) => items.every((it) => it.kind === 'at'))) {
+    const base = baseTarget(e, resolver);
+    if (base) return { target: base, index: chain.flat().map((it) => resolveIndex(it, scope)) };
   }
   throw new ExpressionError(`the left side of an assignment must name a value or a weight (output, input, weights.kernel, value('NAME'), weight('NAME'), optionally indexed), not this expression`, lhs.col);
 }
@@ -164,8 +171,8 @@ export function prepareEdit(text: string, resolver: TargetResolver, scope: EvalS
   if (!parts) throw new ExpressionError(`'${text}' assigns nothing; write NAME = VALUE or NAME op= VALUE (+=, -=, *=, /=)`);
   if (!parts.lhs) throw new ExpressionError(`'${text}' has nothing left of '${parts.op}'`);
   if (!parts.rhs) throw new ExpressionError(`'${text}' has nothing right of '${parts.op}'`);
-  const { target, index } = targetOf(parseExpression(parts.lhs), resolver, scope);
-  const rhs = parseExpression(parts.rhs);
+  const { target, index } = targetOf(parseSide(parts.lhs, 'left'), resolver, scope);
+  const rhs = parseSide(parts.rhs, 'right');
   let operand: Edit['operand'];
   if (lazyOperand) {
     let memo: Tensor | number | undefined;
@@ -174,6 +181,16 @@ export function prepareEdit(text: string, resolver: TargetResolver, scope: EvalS
     operand = operandOf(evaluate(rhs, scope), rhs.col);
   }
   return { text: text.trim(), target, index, op: parts.op, operand };
+}
+
+/** One side of an assignment parsed; its columns count from the side's start, so a message quotes the side instead. */
+function parseSide(text: string, side: 'left' | 'right'): Expr {
+  try {
+    return parseExpression(text);
+  } catch (e) {
+    if (!(e instanceof ExpressionError)) throw e;
+    throw new ExpressionError(`the ${side} side '${text}': ${e.reason}${e.column !== undefined ? ` (at its column ${e.column})` : ''}`);
+  }
 }
 
 const APPLY: Readonly<Record<AssignOp, (x: number, y: number) => number>> = {

@@ -11,6 +11,8 @@ import { DEFAULT_MAX_ITERATIONS } from './control';
 import { RunnerError, baseName } from './errors';
 import { evaluate } from './expr/evaluate';
 import type { EvalScope } from './expr/evaluate';
+import { compareTensors, DEFAULT_TOLERANCE } from './divergence';
+import type { Comparison, Tolerance } from './divergence';
 import { EditSet, prepareEdit } from './edits';
 import type { Edit, EditInfo, EditTarget, TargetResolver } from './edits';
 import { formatValue, toValue } from './format';
@@ -31,6 +33,13 @@ import type {
   RunnerOptions, StopEvent, StopReason, Value,
 } from './types';
 import { ValueStore } from './valueStore';
+
+/** The other side of a compared run: its value for a name of this run, or undefined when it has none. */
+export interface Counterpart {
+  value(name: string): Tensor | undefined;
+  /** Its weight of a name, when it has weights of its own (another model file). */
+  weight?(name: string): Tensor | undefined;
+}
 
 /** A pass made again after an edit (see Runner.rebuild). */
 interface Replay {
@@ -76,6 +85,11 @@ export class Runner {
   private readonly edits = new EditSet();
   /** While a pass is made again after an edit: what the pass before recorded, and which values the edits changed. */
   private replay?: Replay;
+  /** The run this one is compared with, and the tolerance of its divergences. */
+  private counterpart?: Counterpart;
+  private tolerance: Tolerance = DEFAULT_TOLERANCE;
+  /** Divergences found so far, by value name (forgotten when an edit changes values). */
+  private divergences = new Map<string, Comparison | null>();
   private readonly results = new Map<string, Tensor>();
   private nextResult = 1;
   private index = 0;
@@ -154,9 +168,54 @@ export class Runner {
     return this.breakpoints.setName(bps);
   }
 
-  setExceptionFilters(filters: ExceptionFilter[]): void {
+  setExceptionFilters(filters: ExceptionFilter[], tolerance?: Tolerance): void {
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
+    if (tolerance) this.setTolerance(tolerance);
+  }
+
+  // ---- comparing with a counterpart ----
+
+  /** Compares this run with another: every value against the counterpart's value of the same name. */
+  setCounterpart(counterpart: Counterpart | undefined, tolerance?: Tolerance): void {
+    this.counterpart = counterpart;
+    this.divergences.clear();
+    if (tolerance) this.setTolerance(tolerance);
+  }
+
+  setTolerance(tolerance: Tolerance): void {
+    this.tolerance = tolerance;
+    this.divergences.clear();
+  }
+
+  get comparedWith(): Counterpart | undefined {
+    return this.counterpart;
+  }
+
+  get divergenceTolerance(): Tolerance {
+    return this.tolerance;
+  }
+
+  /**
+   * How far a recorded value is from the counterpart's value of the same name; undefined when the run is not
+   * compared, the value is not produced yet, or the counterpart has no such value.
+   */
+  divergence(name: string): Comparison | undefined {
+    const c = this.counterpart;
+    if (!c || !this.values.isRecorded(name)) return undefined;
+    let d = this.divergences.get(name);
+    if (d === undefined) {
+      const theirs = c.value(name);
+      d = theirs ? compareTensors(this.values.resolve(name), theirs, this.tolerance) : null;
+      this.divergences.set(name, d);
+    }
+    return d ?? undefined;
+  }
+
+  /** Any value of the run at its end (or as far as it has run), whatever the position: what a counterpart is read by. */
+  valueAnyTime(name: string): Tensor | undefined {
+    if (!this.values.given(name) && !this.values.isRecorded(name)) return undefined;
+    return this.values.resolve(name);
   }
 
   // ---- forward moves ----
@@ -356,6 +415,7 @@ export class Runner {
     const before = { values: this.values, events: this.events };
     const dirty = new Set<string>([...changed].filter((n) => this.values.given(n) !== undefined));
     this.replay = { before: before.values, changed, dirty, limit: target };
+    this.divergences.clear();
     this.startPass();
     let stopAt = target;
     try {
@@ -540,8 +600,27 @@ export class Runner {
     if (nan && this.filters.has('nanOrInf')) {
       return { reason: 'exception', position: pos, description: nan, breakpointIds, exception: { filter: 'nanOrInf', message: nan } };
     }
+    const parted = pos.point === 'return' && pos.frame.item.kind === 'node' && this.filters.has('diverged') ? this.partsHere(pos.frame.item) : undefined;
+    if (parted) {
+      return { reason: 'exception', position: pos, description: parted, breakpointIds, exception: { filter: 'diverged', message: parted } };
+    }
     if (!ids.length) return undefined;
     return { reason: line ? 'breakpoint' : 'function breakpoint', position: pos, description: notes.join('; '), breakpointIds };
+  }
+
+  /**
+   * Where the runs part: the node's output diverges from the counterpart's while every input it was given by
+   * another node agrees (model inputs and weights are where a difference comes from, so they do not count).
+   */
+  private partsHere(node: NodeDef): string | undefined {
+    const out = node.outputs.find((o) => o && this.divergence(o)?.diverged);
+    if (!out) return undefined;
+    if (node.inputs.some((n) => n && !this.values.given(n) && this.divergence(n)?.diverged)) return undefined;
+    const d = this.divergence(out) as Comparison;
+    const num = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toPrecision(3));
+    const { atol, rtol } = this.tolerance;
+    const how = Number.isNaN(d.maxAbs) && d.cosine !== d.cosine ? 'has another shape than' : `diverges from`;
+    return `'${out}' of op ${node.op} (${node.id}) ${how} the counterpart (max abs ${num(d.maxAbs)}, max rel ${num(d.maxRel)}, cosine ${num(d.cosine)}; tolerance ${atol},${rtol}) while its inputs agree`;
   }
 
   private readonly log = (text: string, source?: SourceRange): void => this.options.onOutput?.(text, source);

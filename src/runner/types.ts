@@ -71,8 +71,12 @@ export interface BreakpointStatus {
   readonly line?: number;
 }
 
-/** `nanOrInf`: stop at the first op whose output holds a NaN or Inf that its inputs did not. `engineError`: stop where an op fails. */
-export type ExceptionFilter = 'nanOrInf' | 'engineError';
+/**
+ * `nanOrInf`: stop at the first op whose output holds a NaN or Inf that its inputs did not. `engineError`: stop where
+ * an op fails. `diverged`: in a compared run, stop at an op whose output diverges from its counterpart while its
+ * inputs agree (the first such op in execution order is where the runs part).
+ */
+export type ExceptionFilter = 'nanOrInf' | 'engineError' | 'diverged';
 
 export interface RunnerOptions {
   /** Bytes of produced tensors kept with their values; past it only summaries are kept and values recomputed on demand. */

@@ -11,10 +11,15 @@ import type { Item, Model, ModuleDef } from '../model/ir';
 import { loadPendingWeights } from '../model/lazyWeights';
 import { nodeWeights, paramsOf } from '../model/weightUse';
 import type {
-  EngineClient, EngineEvent, EngineMethod, EngineRequests, EvalResult, FrameInfo, GridSpec, HistogramCounts, InputSpec,
+  EngineClient, EngineEvent, EngineMethod, EngineRequests, EvalResult, FrameInfo, GridSpec, HistogramCounts,
   ModelOutline, OutlineNode, ScopesInfo, StopInfo, TensorGrid, TensorSummary, WeightOutline, WireError,
 } from '../protocol/engine';
-import { DEFAULT_RUN } from '../protocol/engine';
+import { COUNTERPART_PREFIX, DEFAULT_RUN } from '../protocol/engine';
+import type { Divergence } from '../protocol/engine';
+import { DEFAULT_TOLERANCE, parseTolerance } from '../runner/divergence';
+import type { Comparison } from '../runner/divergence';
+import { openCounterpart } from './counterpart';
+import type { ServiceCounterpart } from './counterpart';
 import { Runner } from '../runner/runner';
 import type { Frame, StopEvent } from '../runner/types';
 import { resolveInputs } from './inputs';
@@ -34,6 +39,8 @@ export interface EnginePorts {
   fingerprint?(path: string): Promise<string | undefined>;
   /** How runners let the event loop run during long moves (RunnerOptions.yieldToHost); `setTimeout(0)` when left out. */
   yieldToHost?(): Promise<void>;
+  /** The file names in a folder (a reference folder to compare with); comparing with one is refused without it. */
+  listDir?(path: string): Promise<readonly string[]>;
 }
 
 type Handler<M extends EngineMethod> = (params: EngineRequests[M]['params'], run: string) => Promise<EngineRequests[M]['result']>;
@@ -54,6 +61,8 @@ interface Loaded {
 export class EngineService {
   private loaded?: Loaded;
   private readonly runs = new Map<string, Runner>();
+  /** The counterparts of compared runs, by run. */
+  private readonly counterparts = new Map<string, ServiceCounterpart>();
   /**
    * Outlines already made, by model: the sidebar asks again on every editor switch and save, and an outline
    * reads every weight's statistics. Remade once weights left in their files have been read.
@@ -65,10 +74,10 @@ export class EngineService {
   constructor(private readonly ports: EnginePorts) {
     this.handlers = {
       load: async (p) => this.outlineOf(await this.model(p.path, p.force)),
-      open: (p, run) => this.open(run, p.path, p.input, p.memoryBudgetBytes, p.maxLoopIterations),
+      open: (p, run) => this.open(run, p),
       setLineBreakpoints: async (p, run) => this.need(run).setLineBreakpoints([...p.breakpoints]),
       setNameBreakpoints: async (p, run) => this.need(run).setNameBreakpoints([...p.breakpoints]),
-      setExceptionFilters: async (p, run) => this.need(run).setExceptionFilters([...p.filters]),
+      setExceptionFilters: async (p, run) => this.need(run).setExceptionFilters([...p.filters], p.tolerance ? parseTolerance(p.tolerance) : undefined),
       position: async (_p, run) => this.stopInfo(run, { reason: 'entry', position: this.need(run).position }),
       step: async (p, run) => {
         const r = this.need(run);
@@ -85,6 +94,32 @@ export class EngineService {
       scopes: async (p, run) => {
         await this.weightsRead(run);
         return this.scopes(run, p.frameId);
+      },
+      assign: async (p, run) => {
+        await this.weightsRead(run);
+        const r = this.need(run);
+        const { target, tensor } = r.assign(p.expression, p.frameId);
+        const label = target.kind === 'value' ? target.name : `${target.kind} ${target.name}`;
+        return {
+          text: formatSummary(tensor),
+          tensor: { ...summarize(target.name, label, tensor), edited: true },
+          stop: this.stopInfo(run, { reason: 'goto', position: r.position }),
+        };
+      },
+      revertEdits: async (_p, run) => this.stopInfo(run, this.need(run).revertEdits()),
+      edits: async (_p, run) => this.need(run).editList(),
+      weights: async (_p, run) => {
+        const r = this.need(run);
+        await loadPendingWeights(r.model);
+        return [...r.model.weights.keys()].map((name) => {
+          const t = r.weight(name) as Tensor;
+          return { name, shape: t.shape, dtype: t.dtype, start: 0, values: t.data.slice() };
+        });
+      },
+      counterpart: async (_p, run) => this.counterparts.get(run)?.info ?? null,
+      counterpartScopes: async (p, run) => {
+        await this.weightsRead(run);
+        return this.counterpartScopes(run, p.frameId);
       },
       tensor: async (p, run) => {
         const t = await this.tensor(run, p.name);
@@ -108,13 +143,15 @@ export class EngineService {
         const r = this.need(run);
         const events = r.timeline().slice(p.from);
         const ids = new Set(events.map((e) => e.frameId));
-        const frames = [...ids].map((id) => frameInfo(r.frame(id)!));
+        const frames = [...ids].map((id) => this.frameInfo(r, r.frame(id)!));
         return { events, frames };
       },
       close: async (_p, run) => {
         // A forward move still running stops at its next event, and later moves reject.
         this.runs.get(run)?.dispose();
         this.runs.delete(run);
+        this.counterparts.get(run)?.dispose();
+        this.counterparts.delete(run);
       },
     };
   }
@@ -140,6 +177,8 @@ export class EngineService {
   dispose(): void {
     for (const r of this.runs.values()) r.dispose();
     this.runs.clear();
+    for (const c of this.counterparts.values()) c.dispose();
+    this.counterparts.clear();
     this.loaded = undefined;
   }
 
@@ -182,6 +221,7 @@ export class EngineService {
   /** A value of `run`, or with no run a weight of the held model; weights still in their files are read first. */
   private async tensor(run: string, name: string): Promise<Tensor> {
     const r = this.runs.get(run);
+    if (r && name.startsWith(COUNTERPART_PREFIX)) return this.counterpartTensor(run, name.slice(COUNTERPART_PREFIX.length));
     if (r) {
       await loadPendingWeights(r.model);
       return r.value(name);
@@ -200,20 +240,55 @@ export class EngineService {
     await loadPendingWeights(this.need(run).model);
   }
 
-  private async open(run: string, path: string, input: InputSpec, memoryBudgetBytes?: number, maxLoopIterations?: number): Promise<ModelOutline> {
-    const model = await this.model(path);
-    const { inputs } = await resolveInputs(model, input, this.ports.readFile);
+  private async open(run: string, p: EngineRequests['open']['params']): Promise<ModelOutline> {
+    const model = await this.model(p.path);
+    const { inputs } = await resolveInputs(model, p.input, this.ports.readFile);
+    const tolerance = p.tolerance ? parseTolerance(p.tolerance) : DEFAULT_TOLERANCE;
+    const options = { memoryBudgetBytes: p.memoryBudgetBytes, maxLoopIterations: p.maxLoopIterations, yieldToHost: this.ports.yieldToHost };
     // The new run is made before the old one goes: an input the model cannot take leaves the old run as it was.
-    const previous = this.runs.get(run);
-    this.runs.set(run, new Runner(model, Object.fromEntries(inputs), {
-      memoryBudgetBytes,
-      maxLoopIterations,
-      yieldToHost: this.ports.yieldToHost,
+    const runner = new Runner(model, Object.fromEntries(inputs), {
+      ...options,
       onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
       onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
-    }));
-    previous?.dispose();
+    });
+    const counterpart = p.compare
+      ? await openCounterpart(p.compare, {
+        model, inputs, tolerance, runnerOptions: options, readFile: this.ports.readFile, listDir: this.ports.listDir?.bind(this.ports),
+        loadModel: async (path) => {
+          const other = await loadModel(this.ports.openSource(path));
+          await loadPendingWeights(other);
+          return other;
+        },
+        resolveInputs: async (m, spec) => (await resolveInputs(m, spec, this.ports.readFile)).inputs,
+      })
+      : undefined;
+    runner.setCounterpart(counterpart, tolerance);
+    this.runs.get(run)?.dispose();
+    this.counterparts.get(run)?.dispose();
+    this.runs.set(run, runner);
+    if (counterpart) this.counterparts.set(run, counterpart);
+    else this.counterparts.delete(run);
     return this.outlineOf(model);
+  }
+
+  /** A value, weight or input as the counterpart holds it, by this run's name. */
+  private counterpartTensor(run: string, name: string): Tensor {
+    const c = this.counterparts.get(run);
+    const t = c ? c.value(name) ?? c.weight?.(name) : undefined;
+    if (!t) throw Object.assign(new Error(`the counterpart has no value named '${name}'.`), { name: 'InputError' });
+    return t;
+  }
+
+  /** The frame's scopes with the counterpart's tensors of the same names, and their divergences. */
+  private counterpartScopes(run: string, frameId: number): ScopesInfo {
+    const c = this.counterparts.get(run);
+    const mine = this.scopes(run, frameId);
+    if (!c) return { inputs: [], outputs: [], weights: [], attrs: mine.attrs };
+    const theirs = (list: readonly TensorSummary[], weights = false) => list.flatMap((t) => {
+      const other = weights ? c.weight?.(t.name) : c.value(t.name) ?? c.weight?.(t.name);
+      return other ? [summarize(COUNTERPART_PREFIX + t.name, t.label, other)] : [];
+    });
+    return { inputs: theirs(mine.inputs), outputs: theirs(mine.outputs), weights: theirs(mine.weights, true), attrs: mine.attrs, divergence: mine.divergence };
   }
 
   private stopInfo(run: string, stop: StopEvent): StopInfo {
@@ -225,10 +300,22 @@ export class EngineService {
       exception: stop.exception,
       index: stop.position.index,
       point: stop.position.point,
-      stack: [...stop.position.stack].reverse().map(frameInfo),
+      stack: [...stop.position.stack].reverse().map((f) => this.frameInfo(r, f)),
       finished: r.finished,
       recorded: r.timeline().length,
+      edits: r.editList().length,
     };
+  }
+
+  /** A frame for the wire, with its edit mark and, in a compared run, the divergence of its first output once made. */
+  private frameInfo(r: Runner, f: Frame): FrameInfo {
+    const base = frameInfo(f);
+    const item = f.item;
+    const weights = item.kind === 'module' ? Object.values(item.weights) : item.inputs.filter((n) => n && r.weight(n) !== undefined);
+    const edited = [...item.outputs, ...weights].some((n) => n && r.isEdited(n));
+    const out = item.outputs.find((n) => n);
+    const d = r.comparedWith && out ? r.divergence(out) : undefined;
+    return { ...base, ...(edited ? { edited } : {}), ...(d ? { divergence: wireDivergence(d) } : {}) };
   }
 
   private scopes(run: string, frameId: number): ScopesInfo {
@@ -237,12 +324,24 @@ export class EngineService {
     const frame = r.frame(frameId)!;
     const weightNames = frame.item.kind === 'module' ? frame.item.weights : {};
     const list = (m: ReadonlyMap<string, Tensor>, nameOf: (label: string) => string) =>
-      [...m].map(([label, t]) => summarize(nameOf(label), label, t));
+      [...m].map(([label, t]) => {
+        const name = nameOf(label);
+        const sum = summarize(name, label, t);
+        return r.isEdited(name) ? { ...sum, edited: true } : sum;
+      });
+    const outputs = list(s.outputs, (l) => l);
+    const divergence = r.comparedWith
+      ? outputs.flatMap((o) => {
+        const d = r.divergence(o.name);
+        return d ? [{ name: o.name, label: o.label, ...wireDivergence(d) }] : [];
+      })
+      : undefined;
     return {
       inputs: list(s.inputs, (l) => l),
-      outputs: list(s.outputs, (l) => l),
+      outputs,
       weights: list(s.weights, (l) => weightNames[l] ?? l),
       attrs: Object.fromEntries(Object.entries(s.attrs).map(([k, v]) => [k, formatAttr(v)])),
+      ...(divergence ? { divergence } : {}),
     };
   }
 
@@ -311,6 +410,12 @@ export function frameInfo(f: Frame): FrameInfo {
     parentId: f.parentId,
     source: item.source,
   };
+}
+
+/** A comparison for the wire: NaN (no element pairs up) as null. */
+export function wireDivergence(d: Comparison): Divergence {
+  const n = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  return { maxAbs: n(d.maxAbs), maxRel: n(d.maxRel), cosine: n(d.cosine), diverged: d.diverged };
 }
 
 function formatAttr(v: unknown): string {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { FileModelSource } from '../../../src/node/fileSource';
@@ -195,6 +195,7 @@ export function createSession(): LayerstepDebugSession {
   const service = new EngineService({
     openSource: (path) => new FileModelSource(path, path),
     readFile: async (path) => new Uint8Array(await readFile(path)),
+    listDir: (path) => readdir(path),
   });
   return new LayerstepDebugSession(new InProcessEngineClient(service), (p) => resolve(REPO, p));
 }

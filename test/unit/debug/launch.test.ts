@@ -12,7 +12,7 @@ function order(d: DapDriver): string[] {
 }
 
 describe('initialize', () => {
-  it('announces stepping back, restarting frames, breakpoint kinds, both exception filters, hovers, exception info and progress', async () => {
+  it('announces stepping back, restarting frames, breakpoint kinds, the exception filters, hovers, exception info and progress', async () => {
     const d = new DapDriver();
     const r = await d.initialize();
     expect(r.success).toBe(true);
@@ -31,8 +31,10 @@ describe('initialize', () => {
       supportsBreakpointLocationsRequest: true,
     });
     const filters = r.body?.exceptionBreakpointFilters ?? [];
-    expect(filters.map((f) => f.filter)).toEqual(['nanOrInf', 'engineError']);
+    expect(filters.map((f) => f.filter)).toEqual(['nanOrInf', 'engineError', 'diverged']);
     for (const f of filters) expect(f.label.length).toBeGreaterThan(0);
+    // The Diverged filter's condition is its tolerance.
+    expect(filters.find((f) => f.filter === 'diverged')?.supportsCondition).toBe(true);
   });
 });
 
