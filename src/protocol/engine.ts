@@ -149,6 +149,11 @@ export interface StopInfo {
   readonly recorded: number;
   /** What-if edits in force. */
   readonly edits?: number;
+  /**
+   * Changes when an edit (or Revert, or Restart Frame after one) made the timeline again: events after the
+   * position were dropped and frames may differ. A view that keeps the timeline or frames reads them again from 0.
+   */
+  readonly generation?: number;
 }
 
 export interface ScopesInfo {

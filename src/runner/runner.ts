@@ -90,6 +90,8 @@ export class Runner {
   private tolerance: Tolerance = DEFAULT_TOLERANCE;
   /** Divergences found so far, by value name (forgotten when an edit changes values). */
   private divergences = new Map<string, Comparison | null>();
+  /** Counts the passes made again after edits: views that keep the timeline start over when it changes. */
+  generation = 0;
   private readonly results = new Map<string, Tensor>();
   private nextResult = 1;
   private index = 0;
@@ -416,6 +418,7 @@ export class Runner {
     const dirty = new Set<string>([...changed].filter((n) => this.values.given(n) !== undefined));
     this.replay = { before: before.values, changed, dirty, limit: target };
     this.divergences.clear();
+    this.generation++;
     this.startPass();
     let stopAt = target;
     try {

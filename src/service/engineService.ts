@@ -304,6 +304,7 @@ export class EngineService {
       finished: r.finished,
       recorded: r.timeline().length,
       edits: r.editList().length,
+      generation: r.generation,
     };
   }
 
