@@ -62,23 +62,44 @@ export class ValueStore {
 
   /**
    * A value's data: given, kept, or recomputed from its producer (memoised within one request), with its edits
-   * applied. A stale value (an edit upstream changed it) keeps what is recomputed, with fresh statistics.
+   * applied. A stale value (an edit upstream changed it) keeps what is recomputed, with fresh statistics. The
+   * values it needs are found with an explicit stack, not by recursion: after an early edit every value of a deep
+   * model may be stale, and the chain can be far deeper than the call stack.
    */
   resolve(name: string, memo = new Map<string, Tensor>()): Tensor {
-    const fixed = this.given(name);
-    if (fixed) return fixed;
-    const e = this.recorder.entry(name);
-    if (!e) throw new RunnerError(`value '${name}' is not produced by any earlier node`);
-    if (e.tensor) return e.tensor;
-    const done = memo.get(name);
-    if (done) return done;
-    const p = this.plan.producer(name);
-    if (!p) throw new RunnerError(`value '${name}' has no producer to recompute it from`);
-    const inputs = p.node.inputs.map((n) => (n === '' ? undefined : this.resolve(n, memo)));
-    const t = this.edits.applyToValue(name, this.ops.run(p.node.op, inputs, p.node.attrs)[p.output]);
-    memo.set(name, t);
-    if (e.stale) this.recorder.refresh(e, t);
-    return t;
+    const ready = this.ready(name, memo);
+    if (ready) return ready;
+    const pending: { name: string; expanded: boolean }[] = [{ name, expanded: false }];
+    const expanded = new Set<string>();
+    while (pending.length) {
+      const top = pending[pending.length - 1];
+      if (this.ready(top.name, memo)) {
+        pending.pop();
+        continue;
+      }
+      const e = this.recorder.entry(top.name);
+      if (!e) throw new RunnerError(`value '${top.name}' is not produced by any earlier node`);
+      const p = this.plan.producer(top.name);
+      if (!p) throw new RunnerError(`value '${top.name}' has no producer to recompute it from`);
+      if (!top.expanded) {
+        if (expanded.has(top.name)) throw new RunnerError(`value '${top.name}' depends on itself`);
+        expanded.add(top.name);
+        top.expanded = true;
+        for (const n of p.node.inputs) if (n !== '' && !this.ready(n, memo)) pending.push({ name: n, expanded: false });
+        continue;
+      }
+      pending.pop();
+      const inputs = p.node.inputs.map((n) => (n === '' ? undefined : (this.ready(n, memo) as Tensor)));
+      const t = this.edits.applyToValue(top.name, this.ops.run(p.node.op, inputs, p.node.attrs)[p.output]);
+      memo.set(top.name, t);
+      if (e.stale) this.recorder.refresh(e, t);
+    }
+    return this.ready(name, memo) as Tensor;
+  }
+
+  /** A value's data when it is at hand: given, kept, or already recomputed in this request. */
+  private ready(name: string, memo: ReadonlyMap<string, Tensor>): Tensor | undefined {
+    return this.given(name) ?? this.recorder.entry(name)?.tensor ?? memo.get(name);
   }
 
   /** A recorded entry with statistics: a stale one is recomputed first. */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../src/engine/tensor';
 import { Runner } from '../../../src/runner/runner';
 import { splitAssignment } from '../../../src/runner/edits';
-import { mlp } from '../../fixtures/runner/models';
+import { chain, mlp } from '../../fixtures/runner/models';
 import { countingOps } from '../../fixtures/runner/ops';
 
 /**
@@ -187,5 +187,18 @@ describe('edits given to the runner (layerstep run --set)', () => {
     expect(() => new Runner(f.model, f.inputs, { edits: ["value('hidden/nope:0') = 0"] })).toThrow(/^--set value\('hidden\/nope:0'\) = 0: model.json has no value named 'hidden\/nope:0'/);
     expect(() => new Runner(f.model, f.inputs, { edits: ["weight('k') = 0"] })).toThrow(/no weight named 'k'/);
     expect(() => new Runner(f.model, f.inputs, { edits: ["weight('hidden.bias')[7] = 0"] })).toThrow(/index 7 is out of range for axis 0 of size 3/);
+  });
+});
+
+describe('edits on a deep model', () => {
+  it('recomputes a chain of stale values far deeper than the call stack', async () => {
+    const f = chain(6000, 2);
+    const r = new Runner(f.model, f.inputs);
+    await r.continue();
+    const [name, before] = [...r.outputs()][0];
+    expect(Array.from(before.data)).toEqual([6000, 6000]);
+    // Every one of the 6,000 adds reads `one`: all of them are stale, and the output needs each.
+    r.assign("weight('one') *= 2");
+    expect(Array.from(r.outputs().get(name)!.data)).toEqual([12000, 12000]);
   });
 });
