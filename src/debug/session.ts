@@ -471,8 +471,14 @@ export class LayerstepDebugSession extends DebugSession {
   }
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
-    if (args.context !== 'hover' && isAssignment(args.expression)) {
-      return this.edit(response, args.expression, args.frameId, (r) => ({ result: r.text, variablesReference: 0 }));
+    if (isAssignment(args.expression)) {
+      // Only the Debug Console assigns: a watch is evaluated again at every stop, and hovers only read.
+      if (args.context === 'repl' || args.context === undefined) {
+        return this.edit(response, args.expression, args.frameId, (r) => ({ result: r.text, variablesReference: 0 }));
+      }
+      if (args.context === 'watch') {
+        return this.sendErrorResponse(response, errorMessage(2, 'A watch is evaluated at every stop, so it cannot assign: watch the tensor and use Set Value on it, or assign in the Debug Console.', false));
+      }
     }
     try {
       const result = await this.client.request('evaluate', { expression: args.expression, frameId: args.frameId });

@@ -113,7 +113,7 @@ describe('what-if edits through the debug adapter', () => {
     await d.disconnect();
   });
 
-  it('assigns in WATCH (setExpression) and in the Debug Console, never from a hover', async () => {
+  it('assigns by editing a watch (setExpression) and in the Debug Console, never from a hover or a watch expression', async () => {
     const d = new DapDriver();
     await d.launch({ model: MLP, stopOnEntry: true });
     await d.nextStop();
@@ -121,6 +121,10 @@ describe('what-if edits through the debug adapter', () => {
     const frame = (await d.stackTrace())[0].id;
     const hover = await d.evaluate('weights.kernel = 0', 'hover', frame);
     expect(hover.success).toBe(false);
+    // A watch expression is evaluated at every stop: it never assigns.
+    const watched = await d.evaluate('weights.kernel *= 2', 'watch', frame);
+    expect(watched.success).toBe(false);
+    expect(watched.message).toMatch(/cannot assign/);
     expect((await d.engine<EditInfo[]>('edits', {})).body).toEqual([]);
 
     const watch = await d.request<DebugProtocol.SetExpressionResponse>('setExpression', { expression: 'weights.kernel', value: 'weights.kernel * 0.5', frameId: frame });
