@@ -1,20 +1,49 @@
 import type { ImagePreprocess } from '../loaders/tensors/image';
 import { InputError } from '../loaders/tensors/image';
+import { isImageFile } from '../loaders/tensors/inputFile';
+import { DEFAULT_TOLERANCE, parseTolerance } from '../runner/divergence';
+import type { Tolerance } from '../runner/divergence';
 import { IMAGE_FLAGS, imageOptions } from './imageOptions';
 
 /** The command line, parsed. Each command takes only its own flags; anything else is a {@link UsageError}. */
 export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number }
-  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number }
+  | { readonly kind: 'run'; readonly model: string; readonly input?: string; readonly output?: string; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number
+      /** `--set EXPR`, in the order given; undefined when there is none. */
+      readonly sets?: readonly string[] }
+  | { readonly kind: 'trace'; readonly model: string; readonly input?: string; readonly breaks: readonly string[]; readonly preprocess?: ImagePreprocess; readonly shapes?: ShapeFlags; readonly threads?: number
+      /** `--dump DIR`: the folder every produced value is written to as `.npy`. */
+      readonly dump?: string }
+  | DiffCommand
   | { readonly kind: 'inspect'; readonly model: string }
   | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string; readonly threads?: number; readonly workloads?: readonly string[] };
+
+/** `layerstep diff`: MODEL's run against one counterpart, value by value. */
+export interface DiffCommand {
+  readonly kind: 'diff';
+  readonly model: string;
+  readonly input?: string;
+  readonly against: DiffCounterpart;
+  readonly tolerance: Tolerance;
+  /** `--json`: the report as one JSON document instead of text. */
+  readonly json: boolean;
+  /** Image options; they apply to whichever of --input and --against-input is a `.png`. */
+  readonly preprocess?: ImagePreprocess;
+  readonly shapes?: ShapeFlags;
+  readonly threads?: number;
+}
+
+/** What MODEL's run is compared with: the same model on another input, another model, or a dumped run. */
+export type DiffCounterpart =
+  | { readonly kind: 'input'; readonly file: string }
+  | { readonly kind: 'model'; readonly file: string }
+  | { readonly kind: 'reference'; readonly dir: string };
 
 /** `--shape NAME=1,3,48,192` by input name; `''` for a shape given without a name (a model with one input). */
 export type ShapeFlags = Readonly<Record<string, readonly number[]>>;
 
-export type CommandName = 'run' | 'trace' | 'inspect' | 'bench';
+export type CommandName = 'run' | 'trace' | 'diff' | 'inspect' | 'bench';
 
 export interface ParsedArgs {
   readonly command: Command;
@@ -29,19 +58,28 @@ export class UsageError extends Error {
 
 /** Flags taking a value, and the commands that accept them. */
 const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
-  input: ['run', 'trace'],
-  shape: ['run', 'trace'],
+  input: ['run', 'trace', 'diff'],
+  shape: ['run', 'trace', 'diff'],
   output: ['run'],
+  set: ['run'],
   break: ['trace'],
+  dump: ['trace'],
+  'against-input': ['diff'],
+  'against-model': ['diff'],
+  reference: ['diff'],
+  tolerance: ['diff'],
   json: ['bench'],
   workload: ['bench'],
-  threads: ['run', 'trace', 'bench'],
-  ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace'] as const])),
+  threads: ['run', 'trace', 'diff', 'bench'],
+  ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace', 'diff'] as const])),
 };
+/** Flags without a value. `--json` is one for 'diff' (print JSON) but takes a FILE for 'bench'. */
 const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   quick: ['bench'],
+  json: ['diff'],
 };
-const COMMANDS: readonly CommandName[] = ['run', 'trace', 'inspect', 'bench'];
+const COMMANDS: readonly CommandName[] = ['run', 'trace', 'diff', 'inspect', 'bench'];
+const COUNTERPARTS = ['against-input', 'against-model', 'reference'] as const;
 
 const TENSOR_FILE = /\.(json|npy)$/i;
 const INPUT_FILE = /\.(json|npy|png)$/i;
@@ -63,11 +101,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
     if (!m) throw new UsageError(`unknown option '${arg}'.`);
     const [, name, inline] = m;
-    if (name in VALUE_FLAGS) {
+    // A flag that is both kinds goes by the command named before it.
+    const isBoolean = name in BOOLEAN_FLAGS && (!(name in VALUE_FLAGS) || BOOLEAN_FLAGS[name].includes(positional[0] as CommandName));
+    if (name in VALUE_FLAGS && !isBoolean) {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`option '--${name}' needs a value.`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
-    } else if (name in BOOLEAN_FLAGS) {
+    } else if (isBoolean) {
       if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value.`);
       flags.set(name, ['']);
     } else {
@@ -87,7 +127,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (help) return { command: { kind: 'help', topic: kind }, verbose };
 
   for (const name of flags.keys()) {
-    const allowed = VALUE_FLAGS[name] ?? BOOLEAN_FLAGS[name];
+    const allowed = [...(VALUE_FLAGS[name] ?? []), ...(BOOLEAN_FLAGS[name] ?? [])];
     if (!allowed.includes(kind)) throw new UsageError(`'${kind}' does not take '--${name}'.`);
   }
   const one = (name: string): string | undefined => {
@@ -109,10 +149,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       throw e instanceof InputError ? new UsageError(e.message) : e;
     }
   };
-  const inputFile = (): string | undefined => {
-    const file = one('input');
+  const inputFile = (name = 'input'): string | undefined => {
+    const file = one(name);
     if (file !== undefined && !INPUT_FILE.test(file)) {
-      throw new UsageError(`--input '${file}' must be a tensor file ending in .json or .npy, or an image ending in .png.`);
+      throw new UsageError(`--${name} '${file}' must be a tensor file ending in .json or .npy, or an image ending in .png.`);
     }
     return file;
   };
@@ -154,13 +194,49 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   switch (kind) {
     case 'run': {
       const input = inputFile();
-      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input), shapes: shapes(input), threads: threads() }, verbose };
+      return { command: { kind, model, input, output: tensorFile('output'), preprocess: preprocess(input), shapes: shapes(input), threads: threads(), sets: flags.get('set') }, verbose };
     }
     case 'trace': {
       const input = inputFile();
-      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input), shapes: shapes(input), threads: threads() }, verbose };
+      return { command: { kind, model, input, breaks: flags.get('break') ?? [], preprocess: preprocess(input), shapes: shapes(input), threads: threads(), dump: one('dump') }, verbose };
+    }
+    case 'diff': {
+      const input = inputFile();
+      const against = counterpart(one, inputFile);
+      // Image options go with the image: --input's, else --against-input's.
+      const image = [input, against.kind === 'input' ? against.file : undefined].find((f) => f !== undefined && isImageFile(f));
+      return {
+        command: {
+          kind, model, input, against, tolerance: tolerance(one('tolerance')), json: flags.has('json'),
+          preprocess: preprocess(image ?? input), shapes: shapes(input), threads: threads(),
+        },
+        verbose,
+      };
     }
     case 'inspect': return { command: { kind, model }, verbose };
+  }
+}
+
+/** Exactly one of --against-input FILE, --against-model MODEL2 and --reference DIR. */
+function counterpart(one: (name: string) => string | undefined, inputFile: (name: string) => string | undefined): DiffCounterpart {
+  const given = COUNTERPARTS.filter((name) => one(name) !== undefined);
+  if (given.length === 0) throw new UsageError("'diff' needs what to compare with: --against-input FILE, --against-model MODEL2 or --reference DIR.");
+  if (given.length > 1) throw new UsageError(`'diff' compares with one counterpart, got both --${given[0]} and --${given[1]}.`);
+  switch (given[0]) {
+    case 'against-input': return { kind: 'input', file: inputFile('against-input') as string };
+    case 'against-model': return { kind: 'model', file: one('against-model') as string };
+    case 'reference': return { kind: 'reference', dir: one('reference') as string };
+  }
+}
+
+/** `--tolerance ATOL,RTOL`, the default when not given. */
+function tolerance(flag: string | undefined): Tolerance {
+  if (flag === undefined) return DEFAULT_TOLERANCE;
+  try {
+    return parseTolerance(flag);
+  } catch (e) {
+    // Its sentence starts "tolerance '…' must be": the flag's name completes it.
+    throw new UsageError(`--${(e as Error).message}`);
   }
 }
 

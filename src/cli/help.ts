@@ -6,12 +6,14 @@ Step through a neural network's forward pass like a program.
 
 Commands:
   run MODEL [--input FILE] [--output FILE]   one forward pass; print the outputs as tensor JSON
-  trace MODEL [--input FILE] [--break NAME]  print the call stack as it unfolds
+  trace MODEL [--input FILE] [--break NAME]  print the call stack as it unfolds (--dump DIR: every value as .npy)
+  diff MODEL --against-input FILE | --against-model MODEL2 | --reference DIR
+                                             compare two runs value by value; find where they first part
   inspect MODEL                              modules, ops, parameter counts and weight statistics
   bench [--quick] [--workload ID]            time the engine against ONNX Runtime and TensorFlow.js
 
 Options:
-  --threads N    run, trace, bench: threads the engine splits big ops over (default: every core)
+  --threads N    run, trace, diff, bench: threads the engine splits big ops over (default: every core)
   --verbose      show stack traces with errors
   -h, --help     show help (also: layerstep help COMMAND)
   -V, --version  show the version
@@ -33,7 +35,7 @@ becomes the model's one input. What is not given is read from the input's declar
   e.g. layerstep run model.onnx --input digit.png --size 28,28 --channels 1 --scale 1/255`;
 
 const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
-  run: `Usage: layerstep run MODEL [--input FILE | --shape NAME=SIZES...] [--output FILE] [image options]
+  run: `Usage: layerstep run MODEL [--input FILE | --shape NAME=SIZES...] [--output FILE] [--set EXPR]... [image options]
 
 Runs one forward pass and writes the outputs as tensor JSON keyed by the model's output names:
   { "<name>": { "shape": [..], "dtype": "float32", "data": [flat, row-major] } }
@@ -47,10 +49,15 @@ Runs one forward pass and writes the outputs as tensor JSON keyed by the model's
                  or --input. May be given once per input.
   --output FILE  write the outputs to FILE instead of stdout: .json, or .npy for a model with one output.
                  Nothing is written if the run fails.
+  --set EXPR     an assignment applied to this run (may be given more than once, applied in order):
+                 value('NAME')[INDEX] = 0 or value('NAME') *= 2 changes a value the moment its node produces
+                 it, before anything reads it; weight('NAME')[INDEX] = 0 or weight('NAME') *= 0.5 changes a
+                 weight before the run. NAME is written as 'trace' and 'inspect' show it.
+                 e.g. layerstep run model.json --set "weight('hidden.kernel') *= 0.5"
   --threads N    threads the engine splits big ops over (default: every core; 1: no worker threads)
 
 ${IMAGE_HELP}`,
-  trace: `Usage: layerstep trace MODEL [--input FILE | --shape NAME=SIZES...] [--break NAME]... [image options]
+  trace: `Usage: layerstep trace MODEL [--input FILE | --shape NAME=SIZES...] [--break NAME]... [--dump DIR] [image options]
 
 Prints the call stack as it unfolds: one line per call and return of every module and op, with a
 one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf).
@@ -59,7 +66,43 @@ one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf)
   --shape NAME=SIZES  a seeded random input of this shape, as for 'run'
   --threads N    threads the engine splits big ops over, as for 'run'
   --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
-                 '● breakpoint' line shows the call stack. May be given more than once.`,
+                 '● breakpoint' line shows the call stack. May be given more than once.
+  --dump DIR     also write every value the run produces to DIR/NAME.npy as it is produced (DIR is made if
+                 missing); in NAME, each character other than A-Z a-z 0-9 . _ - becomes _, so the value
+                 /encoder/attn/MatMul_output_0 is written to _encoder_attn_MatMul_output_0.npy. Model inputs
+                 and weights are not written. Two values whose names become the same file are an error, and
+                 then no file is left. 'layerstep diff --reference DIR' reads the folder back.`,
+  diff: `Usage: layerstep diff MODEL [--input FILE | --shape NAME=SIZES...]
+                      (--against-input FILE2 | --against-model MODEL2 | --reference DIR)
+                      [--tolerance ATOL,RTOL] [--json] [image options]
+
+Runs MODEL and compares every value it produces, in execution order, with the value of the same name in a
+second run, and tells where the two first part: the first value beyond the tolerance, and the node (name and
+op) that produced it. Model inputs and weights are not compared (they are not produced).
+
+Give exactly one counterpart:
+  --against-input FILE2   the same model on another input (read as --input is, image options included)
+  --against-model MODEL2  another model file of the same structure (other weights) on the same input
+  --reference DIR         .npy files named as 'layerstep trace --dump' writes them (or written by a script of yours)
+A value the counterpart does not have (no such value, or no file in DIR) is skipped; when none of them
+has one, diff fails.
+
+  --input FILE   MODEL's input, as for 'run'; --shape, --threads and the image options as for 'run' too
+  --tolerance ATOL,RTOL
+                 an element of MODEL's run a agrees with the counterpart's b when |a - b| <= ATOL + RTOL*|b|
+                 (default 1e-4,1e-3). NaN agrees only with NaN, an infinity only with the same infinity.
+                 Values of different shapes diverge.
+  --json         print one JSON document instead of text:
+                 { "firstDivergence": null | { "value", "node", "op", "maxAbs", "maxRel" },
+                   "values": [ { "value", "maxAbs", "maxRel", "cosine" }, ... ] }
+                 NaN and infinite numbers (a NaN against a number, an infinity, values of different
+                 shapes) are written as null.
+
+The text starts with 'first divergence: VALUE (node NODE, OP)' or 'no divergence', then a row per compared
+value: its layer (the module around the node), op, max abs = max |a - b|, max rel = max |a - b|/|b| over
+the elements whose b is not 0, cosine = a.b/(|a||b|) (1 when both are all zeros, 0 when only one is), and
+a mark on the values beyond the tolerance. Computed in float64. The exit code is 0 whether the runs part
+or not; 1 when a file cannot be read or a run fails.`,
   inspect: `Usage: layerstep inspect MODEL
 
 Prints the model's inputs and outputs, its module tree with ops and parameter counts, and a summary of

@@ -6,7 +6,7 @@ import { nodeWeights, paramsOf } from '../model/weightUse';
 
 /**
  * The text of `layerstep inspect`: inputs and outputs, the module tree with each module's parameter count,
- * its weights as one-line summaries and its ops, then the ops used and how often.
+ * its weights as one-line summaries and its ops, then the ops used and how often, then every weight by its name.
  *
  * Parameters are the float32 weights a module's subtree uses, each counted once: the weights a module
  * declares by role, and constant inputs of its nodes, directly or through identity/cast ops (ONNX initializers
@@ -34,6 +34,16 @@ export function formatInspect(model: Model): string {
   const ops = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const width = Math.max(0, ...ops.map(([op]) => op.length));
   for (const [op, n] of ops) lines.push(`  ${op.padEnd(width)}  ×${n}`);
+  // Every weight by its own name (ONNX: the initializer's): what `run --set weight('NAME')` and `diff` name.
+  const names = [...new Set([...model.weights.keys(), ...(model.pendingWeights?.keys() ?? [])])];
+  if (names.length) {
+    lines.push('', 'weights:');
+    for (const name of names) {
+      const t = model.weights.get(name);
+      const info = t ?? weightInfo(model, name);
+      lines.push(`  ${name}  ${info ? `${info.dtype}[${info.shape.join(',')}]` : ''}`.trimEnd());
+    }
+  }
   return lines.join('\n') + '\n';
 }
 

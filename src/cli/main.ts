@@ -3,6 +3,7 @@ import type { ImagePreprocess } from '../loaders/tensors/image';
 import { parseArgs } from './args';
 import type { Command } from './args';
 import { benchCommand } from './bench';
+import { diffCommand } from './diff';
 import { CliError, reportError } from './errors';
 import type { Io } from './errors';
 import { checkOutputFolder, writeFileAtomically } from './files';
@@ -39,10 +40,13 @@ async function execute(command: Command, io: Io): Promise<void> {
     case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
     case 'run':
       configureEngine({ threads: command.threads });
-      return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes);
+      return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes, command.sets);
     case 'trace':
       configureEngine({ threads: command.threads });
-      return traceCommand(command.model, command.input, command.breaks, io, command.preprocess, command.shapes);
+      return traceCommand(command.model, command.input, command.breaks, io, command.preprocess, command.shapes, command.dump);
+    case 'diff':
+      configureEngine({ threads: command.threads });
+      return diffCommand(command, io);
     // `--threads` (undefined: every core) sets the engine up before the model runs; bench uses it in its own way.
     case 'bench': return benchCommand(command, io);
   }
@@ -50,6 +54,7 @@ async function execute(command: Command, io: Io): Promise<void> {
 
 async function runCommand(
   modelPath: string, inputFile: string | undefined, outputFile: string | undefined, io: Io, preprocess?: ImagePreprocess, shapes?: ShapeFlags,
+  sets?: readonly string[],
 ): Promise<void> {
   if (outputFile !== undefined) await checkOutputFolder(outputFile);
   const model = await openModelFile(modelPath);
@@ -60,7 +65,7 @@ async function runCommand(
   const progress = progressReporter(io, 'running');
   let outputs;
   try {
-    outputs = await runToEnd(model, inputs, progress.update);
+    outputs = await runToEnd(model, inputs, { onProgress: progress.update, edits: sets });
   } finally {
     progress.done();
   }

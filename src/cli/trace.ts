@@ -8,14 +8,17 @@ import type { ShapeFlags } from './args';
 import type { InputOrigin } from './inputs';
 import { progressReporter } from './progress';
 import { createRunner, openModelFile } from './session';
+import { ValueDump } from './dump';
 
 /**
  * `layerstep trace`: steps through every event of the forward pass, printing each call and return as it
  * happens (see `formatEvent`). With `--break NAME`, each hit of a matching layer or op is marked with a
- * `● breakpoint` line and the call stack, and the trace goes on.
+ * `● breakpoint` line and the call stack, and the trace goes on. With `--dump DIR`, every value produced is
+ * written to DIR as `.npy` as its node returns (src/cli/dump.ts).
  */
 export async function traceCommand(
   modelPath: string, inputFile: string | undefined, breaks: readonly string[], io: Io, preprocess?: ImagePreprocess, shapes?: ShapeFlags,
+  dump?: string,
 ): Promise<void> {
   const model = await openModelFile(modelPath);
   const { inputs, origin } = await resolveInputs(model, inputFile, preprocess, shapes);
@@ -25,6 +28,7 @@ export async function traceCommand(
   statuses.forEach((s, i) => {
     if (!s.verified) throw new CliError(`${baseName(model.file)}: --break '${breaks[i]}': ${s.message ?? 'does not bind'}.`);
   });
+  const dumper = dump === undefined ? undefined : await ValueDump.open(dump, runner.model);
 
   io.out(`trace of ${baseName(model.file)} (${model.name}) on ${describeOrigin(origin)}\n`);
   let printed = -1;
@@ -40,6 +44,8 @@ export async function traceCommand(
     for (;;) {
       const stop = await runner.stepIn();
       print();
+      const pos = runner.position;
+      if (dumper && pos.point === 'return' && pos.frame.item.kind === 'node') await dumper.write(runner, pos.frame.item.outputs);
       if (stop.reason === 'breakpoint' || stop.reason === 'function breakpoint') {
         io.out(`● breakpoint${stop.description ? ` (${stop.description})` : ''}\n${indent(formatStack(runner))}\n`);
       }
@@ -48,6 +54,7 @@ export async function traceCommand(
   } finally {
     progress.done();
   }
+  await dumper?.finish(runner);
 }
 
 function describeOrigin(origin: InputOrigin): string {

@@ -20,6 +20,12 @@ export interface ValueInfo {
 }
 
 /** One op call: the leaf frame of the call stack. */
+/** A node's name (when it has one) and op as its model file writes them. */
+export interface NodeOrigin {
+  readonly name?: string;
+  readonly op: string;
+}
+
 export interface NodeDef {
   readonly kind: 'node';
   /** Unique within the model. */
@@ -33,6 +39,11 @@ export interface NodeDef {
   readonly outputs: readonly string[];
   readonly attrs: Attrs;
   readonly source?: SourceRange;
+  /**
+   * The node as the model file writes it, when it differs from the engine's terms (an ONNX node's `name` and
+   * `op_type`): what `layerstep diff` reports, so a node can be found in the file and in other tools.
+   */
+  readonly origin?: NodeOrigin;
 }
 
 /**

@@ -384,7 +384,9 @@ export class Runner {
     };
     let edit: Edit;
     try {
-      edit = prepareEdit(text, resolver, scope, () => scope);
+      const made = prepareEdit(text, resolver, scope, () => scope);
+      // Its text names the flag, so a value that turns out not to fit when produced says where the edit came from.
+      edit = { ...made, text: `--set ${made.text}` };
       if (edit.target.kind !== 'value') {
         if (hasPendingWeights(this.model)) throw new RunnerError('weights are not loaded yet');
         this.edits.add(edit, this.values.given(edit.target.name) as Tensor);
@@ -393,7 +395,7 @@ export class Runner {
       }
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)).replace(/\.$/, '');
-      throw new RunnerError(`--set ${message.startsWith(text.trim()) ? message : `${text.trim()}: ${message}`}.`, { cause: e });
+      throw new RunnerError(`${message.startsWith('--set ') ? message : `--set ${text.trim()}: ${message}`}.`, { cause: e });
     }
   }
 
@@ -639,10 +641,11 @@ export class Runner {
       node.outputs.forEach((name, i) => {
         if (name && !(outs[i] instanceof Tensor)) throw new Error(`the op gave ${outs.length} outputs but the node names ${node.outputs.length}`);
       });
-      if (this.edits.size) outs = outs.map((t, i) => (node.outputs[i] ? this.edits.applyToValue(node.outputs[i], t) : t));
     } catch (e) {
       throw nodeError(this.model, this.plan, node, e);
     }
+    // An edit that cannot apply to what the op made says so in its own words (it names its value).
+    if (this.edits.size) outs = outs.map((t, i) => (node.outputs[i] ? this.edits.applyToValue(node.outputs[i], t) : t));
     const eventIndex = this.events.length;
     const origin = this.nan.onNodeRun(node, this.values.record(node, outs, eventIndex));
     if (origin) this.nanOrigins.set(eventIndex, origin);

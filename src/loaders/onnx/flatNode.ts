@@ -1,5 +1,5 @@
 import type { Attrs } from '../../engine/registry';
-import type { ControlFlow } from '../../model/ir';
+import type { ControlFlow, NodeOrigin } from '../../model/ir';
 
 /**
  * The graph reader's output and the module tree builder's input: every engine node of the model in
@@ -27,6 +27,8 @@ export interface FlatNode {
   readonly scope: readonly ScopeSegment[];
   /** The node's name within its module before it is made unique (`MatMul`). */
   readonly name: string;
+  /** The node's name (`/encoder/layer.0/attn/MatMul`, when it has one) and op type as the file writes them. */
+  readonly origin?: NodeOrigin;
   readonly op: string;
   /** Mutable so an expanded If can rename its branch's results to the If node's outputs. */
   inputs: string[];

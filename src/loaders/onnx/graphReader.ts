@@ -129,7 +129,7 @@ function readNode(p: Pending, ctx: ReadContext, visible: ReadonlySet<string>, sc
   const split = splitNodeName(n.name ?? '', opType);
   const nodeScope = nested ? [...scope] : [...scope, ...split.scope.map((name) => ({ name, type: 'scope' }))];
   const inputs = trimTrailing([...(n.input ?? [])]);
-  const base = { scope: nodeScope, name: split.name };
+  const base = { scope: nodeScope, name: split.name, origin: { ...(n.name ? { name: n.name } : {}), op: opType } };
   const unsupported = (reason?: string): FlatNode[] => {
     const info: UnsupportedInfo = { opType, domain, opset, reason };
     const op = `unsupported:${domain ? `${domain}.` : ''}${opType}`;

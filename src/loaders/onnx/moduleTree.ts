@@ -95,7 +95,7 @@ function scopedTree(nodes: readonly FlatNode[], opts: TreeOptions): ModuleDef {
     const { id, name } = unique(parent.id, node.name);
     const attrs = node.unsupported ? { ...node.attrs, __unsupported: unsupportedMessage(node, id) } : node.attrs;
     if (node.control) parent.body.push(placeControl(node, id, name) as unknown as ModuleDraft);
-    else parent.body.push({ kind: 'node', id, name, op: node.op, inputs: node.inputs, outputs: node.outputs, attrs });
+    else parent.body.push({ kind: 'node', id, name, op: node.op, inputs: node.inputs, outputs: node.outputs, attrs, ...(node.origin ? { origin: node.origin } : {}) });
     for (const s of stack) s.module.last = index;
   });
   wireModules(all, nodes, opts);

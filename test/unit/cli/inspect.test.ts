@@ -39,7 +39,7 @@ function model(): Model {
 }
 
 describe('inspect', () => {
-  it('shows inputs, outputs, the module tree with parameter counts and weight summaries, and op counts', () => {
+  it('shows inputs, outputs, the module tree with parameter counts and weight summaries, and op counts, then every weight by name', () => {
     const text = formatInspect(model());
     expect(text).toBe([
       '/some/where/tiny.json: tiny (test)',
@@ -67,6 +67,12 @@ describe('inspect', () => {
       '  matmul   ×1',
       '  mul      ×1',
       '  reshape  ×1',
+      '',
+      'weights:',
+      '  k  float32[2,3]',
+      '  b  float32[3]',
+      '  shape  int64[1]',
+      '  scale  float32[3]',
       '',
     ].join('\n'));
   });
