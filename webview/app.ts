@@ -1,21 +1,23 @@
-import type { FrameInfo, ScopesInfo, StepKind, StopInfo } from '../src/protocol/engine';
+import type { FrameInfo, ScopesInfo, StepKind, StopInfo, TensorSummary } from '../src/protocol/engine';
 import type {
   Colormap, GridParams, HostEvent, SentGrid, SessionView, ShownWeight, Snapshot, TensorGrid, TensorSource, TimelineSlice,
 } from '../src/protocol/webview';
 import { assertNever, decodeNumber, gridKey, WEBVIEW_PROTOCOL_VERSION } from '../src/protocol/webview';
 import type { HostClient } from './client';
 import { clear, h } from './dom';
-import type { BuiltFrame } from './frameView';
-import { buildFrame, buildWeight } from './frameView';
+import { EditMenu } from './editMenu';
+import type { EditAction, EditUnit } from './editText';
+import type { BuiltFrame, FrameOptions } from './frameView';
+import { buildFrame, buildWeight, frameFocus, restoreFocus } from './frameView';
 import { GridCache } from './gridCache';
 import type { NavKey } from './stackView';
 import { StackView } from './stackView';
 import { describeStop } from './status';
 import type { TensorRole } from '../src/protocol/tensorLayout';
-import type { ViewEnv } from './tensorView';
+import type { EditHook, ViewEnv } from './tensorView';
 import type { Theme } from './theme';
 import { readTheme } from './theme';
-import { Timeline } from './timeline';
+import { Timeline, timelineFor } from './timeline';
 import { Toolbar } from './toolbar';
 
 type Session = SessionView & { stop?: StopInfo; running: boolean };
@@ -50,6 +52,7 @@ export class App {
 
   private readonly toolbar: Toolbar;
   private readonly stack: StackView;
+  private readonly menu = new EditMenu();
   private readonly empty: HTMLElement;
   private readonly weightSlot: HTMLElement;
   private readonly stackSlot: HTMLElement;
@@ -58,7 +61,7 @@ export class App {
   constructor(private readonly root: HTMLElement, private readonly client: HostClient) {
     this.theme = readTheme();
     this.toolbar = new Toolbar((k) => this.step(k));
-    this.stack = new StackView((id, index, how) => this.pick(id, index, how), (key) => this.navigate(key));
+    this.stack = new StackView((id, index, how) => this.pick(id, index, how), (key) => this.navigate(key), () => this.theme.palette);
     this.empty = h('div', { id: 'empty', class: 'empty' }, [
       h('p', { class: 'empty-title', text: 'Press Run or Debug on a model file' }),
       h('p', { class: 'empty-hint', text: 'The forward pass shows here as a stack of frames over time, with every frame’s inputs, outputs and weights.' }),
@@ -68,7 +71,7 @@ export class App {
     this.frameSlot = h('div', { id: 'frame' });
     clear(root);
     root.classList.remove('loading');
-    root.append(this.toolbar.el, this.empty, this.weightSlot, this.stackSlot, this.frameSlot);
+    root.append(this.toolbar.el, this.empty, this.weightSlot, this.stackSlot, this.frameSlot, this.menu.el);
     this.update();
   }
 
@@ -92,7 +95,7 @@ export class App {
     this.colormap = s.colormap;
     this.weight = s.weight;
     this.session = s.session && { ...s.session };
-    this.timeline = s.session && new Timeline(s.session.id);
+    this.timeline = s.session && new Timeline(s.session.id, s.session.stop?.generation ?? 0);
     this.stack.clear();
     this.renderWeight();
     this.update();
@@ -103,9 +106,12 @@ export class App {
     switch (e.type) {
       case 'sessionStarted':
         if (this.session?.id === e.session.id) {
-          // The same session, described again (its outline arrived late): keep where it stands.
+          // The same session, described again (its outline, or what it is compared with, arrived late): keep
+          // where it stands; the frame view names the counterpart, so it is drawn again when that is new.
+          const named = this.session.counterpart !== e.session.counterpart;
           this.session = { ...this.session, ...e.session };
           this.update();
+          if (named && this.session.stop && !this.session.running) void this.renderStop(t0);
           break;
         }
         this.session = { ...e.session, running: true };
@@ -119,6 +125,7 @@ export class App {
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, stop: e.stop, running: false };
         this.focusedFrameId = undefined;
+        this.followGeneration(e.sessionId, e.stop);
         void this.renderStop(t0, e.timeline, e.scopes, e.grids);
         break;
       case 'frameFocused': {
@@ -198,13 +205,22 @@ export class App {
       const t2 = performance.now();
       const source: TensorSource = { kind: 'session', sessionId: s.id };
       const ahead = new Map((sentScopes?.frameId === frame.id ? sentGrids ?? [] : []).map((g) => [gridKey(g.params), g.grid]));
-      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role, ahead), this.closed, () => this.toggleBreakpoint(s, frame));
+      const opts: FrameOptions = {
+        onToggleBreakpoint: () => this.toggleBreakpoint(s, frame),
+        edits: { format: s.format, open: (t, unit, index, at, text) => this.openEdit(s, frame, t, unit, index, at, text) },
+        counterpart: s.counterpart,
+      };
+      const built = buildFrame(frame, stop, scopes, (role) => this.env(source, role, ahead), this.closed, opts);
       const loads = Promise.all(built.views.map((v) => v.load(this.contentWidth())));
       await Promise.race([loads, delay(SWAP_AFTER_MS)]);
       if (stale()) return;
+      const focus = frameFocus(this.frame);
       this.setFrame(built);
       await loads;
       if (stale()) return;
+      // The focus was in the frame drawn before (after an edit, on the picture edited): put it back, unless the
+      // user has moved it on meanwhile.
+      if (focus && (document.activeElement === document.body || document.activeElement === null)) restoreFocus(built, focus);
       const t3 = performance.now();
       await nextPaint();
       if (stale()) return;
@@ -217,6 +233,21 @@ export class App {
     } catch (e) {
       if (!stale()) this.toolbar.setStatus(`Could not show this stop: ${message(e)}`);
     }
+  }
+
+  /**
+   * An edit made the timeline again (a new generation): what is kept of the old one no longer holds. The
+   * timeline starts over from event 0 (the host sends it so), the strip is cleared, and weights' values are
+   * read again (an edit may have changed them), the shown weight's too.
+   */
+  private followGeneration(sessionId: string, stop: StopInfo): void {
+    const t = timelineFor(this.timeline, sessionId, stop.generation);
+    if (t === this.timeline) return;
+    this.timeline = t;
+    this.renderSeq++;
+    this.stack.clear();
+    this.weights.clear();
+    if (this.weight?.ref.source.kind === 'session') this.renderWeight();
   }
 
   private drawStack(): void {
@@ -249,6 +280,8 @@ export class App {
   }
 
   private setFrame(built: BuiltFrame | undefined): void {
+    // The menu was about a tensor of the frame going away.
+    if (this.menu.isOpen) this.menu.close(false);
     this.frame = built;
     clear(this.frameSlot);
     if (built) this.frameSlot.append(built.el);
@@ -304,6 +337,26 @@ export class App {
     this.client.request('toggleBreakpoint', { sessionId: s.id, itemId: frame.itemId, name: frame.name, line: frame.source?.startLine }).then(
       (r) => this.toolbar.setStatus(r.enabled ? `Breakpoint set on ${frame.name}.` : `Breakpoint removed from ${frame.name}.`),
       (e) => this.toolbar.setStatus(`Could not toggle the breakpoint: ${message(e)}`),
+    );
+  }
+
+  /** The edit menu of a tensor of the shown frame, for one channel or neuron. */
+  private openEdit(s: Session, frame: FrameInfo, t: TensorSummary, unit: EditUnit, index: number, at: Parameters<EditHook['open']>[1],
+    text: (action: EditAction) => string): void {
+    if (this.session?.id !== s.id || this.session.running) return;
+    this.menu.open({ noun: unit.noun, index, tensor: t.label, at, apply: (action) => this.assign(s, frame, text(action)) });
+  }
+
+  /** Sends a what-if edit through the debug session; the stop it leads to arrives as an event and redraws. */
+  private assign(s: Session, frame: FrameInfo, expression: string): void {
+    if (this.session?.id !== s.id || this.session.running) {
+      this.toolbar.setStatus(`Could not apply ${expression}: the session is running.`);
+      return;
+    }
+    this.toolbar.setStatus(`Applying ${expression}…`);
+    this.client.request('assign', { sessionId: s.id, frameId: frame.id, expression }).then(
+      () => this.toolbar.setStatus(`Applied ${expression}.`),
+      (e) => this.toolbar.setStatus(`Could not apply ${expression}: ${message(e)}`),
     );
   }
 

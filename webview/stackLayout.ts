@@ -1,3 +1,4 @@
+import type { Divergence } from '../src/protocol/engine';
 import type { Timeline } from './timeline';
 
 /** Geometry of the stack-over-time view (an icicle chart: x = timeline index, y = depth). Pure. */
@@ -27,6 +28,10 @@ export interface StackBar {
   readonly y: number;
   readonly width: number;
   readonly state: BarState;
+  /** A what-if edit changed one of its outputs or weights. */
+  readonly edited: boolean;
+  /** In a compared run, how far its first output is from the counterpart's (once it has returned). */
+  readonly divergence?: Divergence;
 }
 
 export interface StackLayout {
@@ -69,6 +74,7 @@ export function layoutStack(t: Timeline, o: StackOptions): StackLayout {
     bars.push({
       id, name: s.frame.name, type: s.frame.type, kind: s.frame.kind, depth: s.frame.depth, call: s.call, ret: s.ret,
       target: s.ret ?? s.call, x: s.call * ew, y: s.frame.depth * o.rowHeight, width: (end - s.call + 1) * ew, state,
+      edited: !!s.frame.edited, ...(s.frame.divergence ? { divergence: s.frame.divergence } : {}),
     });
     maxDepth = Math.max(maxDepth, s.frame.depth + 1);
   }

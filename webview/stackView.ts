@@ -1,3 +1,6 @@
+import type { Palette } from './colors';
+import { cssRgb } from './colors';
+import { describeDivergence, divergenceAccent, divergenceColor } from './divergence';
 import { h } from './dom';
 import type { StackBar } from './stackLayout';
 import { layoutStack } from './stackLayout';
@@ -16,7 +19,9 @@ const KEYS: Readonly<Record<string, NavKey>> = {
  * The forward pass as a stack over time: one bar per frame (x = timeline events from its call to its return,
  * y = depth), the current frame highlighted, its callers outlined, frames after the current position dimmed
  * and the part not recorded yet hatched. Bars are elements (`data-frame-id`, `data-index`) so they take
- * clicks, focus and the arrow keys; the list is a listbox with a roving tab stop.
+ * clicks, focus and the arrow keys; the list is a listbox with a roving tab stop. A frame a what-if edit
+ * changed shows a ✎ (`.frame-edit-mark`, `data-edited`); in a compared run a frame's bar takes the colour of its
+ * divergence (`data-diverged`), calm when it agrees, warmer the further it is, with the numbers in its tooltip.
  */
 export class StackView {
   readonly el: HTMLElement;
@@ -26,7 +31,11 @@ export class StackView {
   private readonly bars = new Map<number, HTMLElement>();
   private selected?: number;
 
-  constructor(private readonly onPick: (frameId: number, index: number, how: 'click' | 'key') => void, private readonly onNavigate: (key: NavKey) => void) {
+  constructor(
+    private readonly onPick: (frameId: number, index: number, how: 'click' | 'key') => void,
+    private readonly onNavigate: (key: NavKey) => void,
+    private readonly palette: () => Palette,
+  ) {
     this.cursor = h('div', { class: 'stack-cursor', attrs: { 'aria-hidden': 'true' } });
     this.pending = h('div', { class: 'stack-pending', attrs: { 'aria-hidden': 'true' } });
     this.inner = h('div', { class: 'stack-inner' }, [this.pending, this.cursor]);
@@ -58,7 +67,10 @@ export class StackView {
       seen.add(b.id);
       let el = this.bars.get(b.id);
       if (!el) {
-        el = h('div', { class: 'frame-bar', attrs: { role: 'option', 'data-frame-id': String(b.id) } }, [h('span', { class: 'frame-name', text: b.name })]);
+        el = h('div', { class: 'frame-bar', attrs: { role: 'option', 'data-frame-id': String(b.id) } }, [
+          h('span', { class: 'frame-edit-mark', text: '✎ ', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'frame-name', text: b.name }),
+        ]);
         this.bars.set(b.id, el);
         this.inner.append(el);
       }
@@ -125,8 +137,32 @@ export class StackView {
     else delete el.dataset.return;
     el.className = `frame-bar ${b.kind} ${b.state}${b.width < 36 ? ' narrow' : ''}${b.ret === undefined ? ' open' : ''}`;
     const span = b.ret === undefined ? `called at event ${b.call}, not returned yet` : `events ${b.call} to ${b.ret}`;
-    el.title = `${b.name} (${b.type}) — ${span}`;
-    el.setAttribute('aria-label', `${b.name}, ${b.type}, depth ${b.depth}, ${span}${b.state === 'future' ? ', not run yet at this point' : ''}`);
+    const name = el.querySelector<HTMLElement>('.frame-name');
+    if (name && name.textContent !== b.name) name.textContent = b.name;
+    const mark = el.querySelector<HTMLElement>('.frame-edit-mark');
+    if (mark) mark.hidden = !b.edited;
+    if (b.edited) el.dataset.edited = 'true';
+    else delete el.dataset.edited;
+    const d = b.divergence;
+    const compared = d ? `${d.diverged ? 'diverged from' : 'agrees with'} the compared run: ${describeDivergence(d)}` : '';
+    this.paintDivergence(el, b);
+    el.title = `${b.name} (${b.type}) — ${span}${b.edited ? '\n✎ edited' : ''}${compared ? `\n${compared}` : ''}`;
+    el.setAttribute('aria-label', `${b.name}, ${b.type}, depth ${b.depth}, ${span}${b.state === 'future' ? ', not run yet at this point' : ''}`
+      + `${b.edited ? ', edited' : ''}${compared ? `, ${compared}` : ''}`);
+  }
+
+  /**
+   * The bar's divergence colour (a theme colour, so set through the CSSOM): its background, or for the current
+   * frame, which keeps its selection colour, a stripe along its bottom edge.
+   */
+  private paintDivergence(el: HTMLElement, b: StackBar): void {
+    const p = this.palette();
+    const fill = b.state === 'current' ? undefined : divergenceColor(b.divergence, p);
+    const accent = b.state === 'current' ? divergenceAccent(b.divergence, p) : undefined;
+    el.style.background = fill ? cssRgb(fill) : '';
+    el.style.boxShadow = accent ? `inset 0 -3px 0 ${cssRgb(accent)}` : '';
+    if (b.divergence) el.dataset.diverged = String(b.divergence.diverged);
+    else delete el.dataset.diverged;
   }
 
   private reveal(el: HTMLElement): void {

@@ -1,5 +1,6 @@
 import type { StopInfo } from '../src/protocol/engine';
 import type { SessionView } from '../src/protocol/webview';
+import { plural } from './format';
 
 const REASONS: Readonly<Record<StopInfo['reason'], string>> = {
   entry: 'Stopped on entry',
@@ -12,7 +13,7 @@ const REASONS: Readonly<Record<StopInfo['reason'], string>> = {
   end: 'Finished',
 };
 
-/** The status line: what the session is doing and where it stands. Pure. */
+/** The status line: what the session is doing, where it stands, and how many what-if edits are in force. Pure. */
 export function describeStop(s: (SessionView & { stop?: StopInfo; running: boolean }) | undefined): string {
   if (!s) return 'No Layerstep session';
   const model = s.modelName || 'the model';
@@ -29,7 +30,8 @@ export function describeStop(s: (SessionView & { stop?: StopInfo; running: boole
     : isBreakpoint && stop.description ? capitalize(stop.description)
     : REASONS[stop.reason] ?? 'Stopped';
   const detail = stop.description && !stop.exception && !isBreakpoint && stop.reason !== 'step' && stop.reason !== 'goto' ? ` (${stop.description})` : '';
-  return `${reason}${detail} — ${where}, event ${stop.index + 1} of ${total}`;
+  const edits = stop.edits ? ` · ✎ ${plural(stop.edits, 'edit')} in force` : '';
+  return `${reason}${detail} — ${where}, event ${stop.index + 1} of ${total}${edits}`;
 }
 
 function capitalize(s: string): string {

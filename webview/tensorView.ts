@@ -6,6 +6,8 @@ import { barBins, topK } from './bars';
 import type { ColorScale } from './colors';
 import { makeScale } from './colors';
 import { clear, h, sizeCanvas } from './dom';
+import type { EditUnit } from './editText';
+import { unitAt } from './editText';
 import { paintBars } from './draw/barChart';
 import type { MapRect } from './draw/heatmap';
 import { paintMaps } from './draw/heatmap';
@@ -26,6 +28,17 @@ export interface TensorInfo {
   readonly summary: string;
   /** Exact statistics (fields may be null where JSON dropped a NaN); absent for some shown weights. */
   readonly stats?: TensorStats;
+  /** A what-if edit changed it. */
+  readonly edited?: boolean;
+}
+
+/**
+ * A tensor the panel can edit: which unit (channel or neuron) its menu works on, and how the menu opens for
+ * unit `index`, at the pointer (client coordinates) or by the element that had the focus.
+ */
+export interface EditHook {
+  readonly unit: EditUnit;
+  open(index: number, at: { readonly x: number; readonly y: number } | HTMLElement): void;
 }
 
 export interface ViewEnv {
@@ -43,7 +56,10 @@ const BARS_H = 120;
 
 /**
  * One tensor: its name and summary, a picture chosen by its shape (heatmap, feature maps, bar chart), a
- * histogram and a colour legend, and a hover line with the exact value and index under the pointer.
+ * histogram and a colour legend, and a hover line with the exact value and index under the pointer. An edited
+ * tensor says so by its name (`.tensor-edited`). With an {@link EditHook} its pictures take a context menu (right
+ * click, or Shift+F10 / the context-menu key on the focused picture, whose arrow keys pick the channel or neuron)
+ * and its head a `⋯` button (`.tensor-edit-button`) that opens the same menu.
  */
 export class TensorView {
   readonly el: HTMLElement;
@@ -55,18 +71,30 @@ export class TensorView {
   private data?: TensorGrid;
   private width = 0;
   private hoverSeq = 0;
+  /** The channel or neuron the keyboard and the `⋯` button edit: the last one picked. */
+  private cursor = 0;
+  private readonly head: HTMLElement;
 
-  constructor(readonly info: TensorInfo, role: TensorRole, private readonly env: ViewEnv) {
+  constructor(readonly info: TensorInfo, role: TensorRole, private readonly env: ViewEnv, private readonly edit?: EditHook) {
     this.layout = chooseLayout(info.shape, role);
     this.main = h('div', { class: 'tensor-main' }, [h('div', { class: 'tensor-loading', text: 'Loading…' })]);
     this.side = h('div', { class: 'tensor-side' });
     this.hover = h('div', { class: 'tensor-hover', attrs: { 'aria-live': 'polite' } });
     this.note = h('div', { class: 'tensor-note' });
-    this.el = h('section', { class: 'tensor-view', attrs: { 'data-tensor-name': info.name, 'data-layout': this.layout.kind } }, [
-      h('div', { class: 'tensor-head' }, [
-        h('span', { class: 'tensor-label', text: info.label }),
-        h('span', { class: 'tensor-summary', text: info.summary, title: info.name }),
-      ]),
+    this.head = h('div', { class: 'tensor-head' }, [h('span', { class: 'tensor-label', text: info.label })]);
+    if (info.edited) this.head.append(h('span', { class: 'tensor-edited', text: '✎ edited', title: 'A what-if edit changed this tensor' }));
+    this.head.append(h('span', { class: 'tensor-summary', text: info.summary, title: info.name }));
+    if (edit) {
+      const what = `Edit a ${edit.unit.noun} of ${info.label}`;
+      const b = h('button', { class: 'icon-button tensor-edit-button', title: what, text: '⋯', attrs: { type: 'button', 'aria-label': what, 'aria-haspopup': 'menu' } });
+      b.addEventListener('click', () => edit.open(this.cursor, b));
+      this.head.append(b);
+    }
+    this.el = h('section', {
+      class: 'tensor-view',
+      attrs: { 'data-tensor-name': info.name, 'data-layout': this.layout.kind, ...(info.edited ? { 'data-edited': 'true' } : {}) },
+    }, [
+      this.head,
       h('div', { class: 'tensor-body' }, [this.main, this.side]),
       this.hover,
       this.note,
@@ -89,6 +117,21 @@ export class TensorView {
       clear(this.main);
       this.main.append(h('div', { class: 'tensor-error', text: `Could not read '${this.info.name}': ${e instanceof Error ? e.message : String(e)}` }));
     }
+  }
+
+  /** The channel or neuron the keyboard and the `⋯` button edit, kept when the frame is drawn again. */
+  get editCursor(): number {
+    return this.cursor;
+  }
+
+  set editCursor(index: number) {
+    const count = this.edit?.unit.count ?? 1;
+    this.cursor = Math.max(0, Math.min(count - 1, Math.floor(index) || 0));
+  }
+
+  /** Adds a line under the tensor's name (the frame view's divergence line). */
+  addLine(line: HTMLElement): void {
+    this.head.after(line);
   }
 
   /** Draws again (new width, theme or colormap) from the values already fetched. */
@@ -210,6 +253,42 @@ export class TensorView {
       this.hoverSeq++;
       this.hover.textContent = '';
     });
+    if (this.edit) this.attachEdits(canvas, at, this.edit);
+  }
+
+  /** The context menu on a picture: at the element under the pointer, or from the keyboard at the picked unit. */
+  private attachEdits(canvas: HTMLCanvasElement, at: (x: number, y: number) => Found | undefined, edit: EditHook): void {
+    const { unit } = edit;
+    canvas.tabIndex = 0;
+    canvas.setAttribute('aria-keyshortcuts', 'Shift+F10');
+    canvas.setAttribute('aria-label', `${canvas.getAttribute('aria-label') ?? this.info.label}; arrow keys pick a ${unit.noun}, Shift+F10 edits it`);
+    canvas.addEventListener('contextmenu', (e) => {
+      const found = at(e.offsetX, e.offsetY);
+      if (!found) return;
+      e.preventDefault();
+      this.cursor = unitAt(unit, found.flat, this.info.shape);
+      edit.open(this.cursor, { x: e.clientX, y: e.clientY });
+    });
+    canvas.addEventListener('focus', () => this.announce(unit));
+    canvas.addEventListener('keydown', (e) => {
+      if ((e.key === 'F10' && e.shiftKey) || e.key === 'ContextMenu') {
+        e.preventDefault();
+        edit.open(this.cursor, canvas);
+        return;
+      }
+      const moves: Readonly<Record<string, number>> = { ArrowLeft: this.cursor - 1, ArrowUp: this.cursor - 1, ArrowRight: this.cursor + 1, ArrowDown: this.cursor + 1, Home: 0, End: unit.count - 1 };
+      const next = moves[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      this.cursor = Math.max(0, Math.min(unit.count - 1, next));
+      this.announce(unit);
+    });
+  }
+
+  /** Says which unit the keyboard would edit, in the hover line (read out: it is a live region). */
+  private announce(unit: EditUnit): void {
+    this.hoverSeq++;
+    this.hover.textContent = `${this.info.label}: ${unit.noun} ${this.cursor} (0 to ${unit.count - 1}; arrow keys pick another, Shift+F10 edits it)`;
   }
 
   /** Shows the exact element under the pointer, fetching it when it is not among the sampled values. */

@@ -1,9 +1,13 @@
-import type { FrameInfo, TimelineEvent } from '../src/protocol/engine';
+import type { FrameInfo, StopInfo, TimelineEvent } from '../src/protocol/engine';
 import type { TimelineSlice } from '../src/protocol/webview';
+import { sameTimeline } from '../src/protocol/webview';
 
-/** One frame of the recorded timeline: its call event and, once it has returned, its return event. */
+/**
+ * One frame of the recorded timeline: its call event and, once it has returned, its return event. `frame` is
+ * as the slice with its return described it (its divergence is known only then).
+ */
 export interface FrameSpan {
-  readonly frame: FrameInfo;
+  frame: FrameInfo;
   readonly call: number;
   ret?: number;
   readonly children: number[];
@@ -11,7 +15,8 @@ export interface FrameSpan {
 
 /**
  * The recorded timeline of a session, grown slice by slice (the `timeline` request with `from`), with each
- * frame's span and its children in call order. Pure.
+ * frame's span and its children in call order. It holds one generation of the timeline (see
+ * {@link StopInfo.generation}): after an edit made the timeline again, {@link timelineFor} gives a new one. Pure.
  */
 export class Timeline {
   private readonly events: TimelineEvent[] = [];
@@ -19,7 +24,7 @@ export class Timeline {
   /** Frame ids in call order. */
   readonly order: number[] = [];
 
-  constructor(readonly sessionId: string) {}
+  constructor(readonly sessionId: string, readonly generation = 0) {}
 
   /** Events recorded so far. */
   get length(): number {
@@ -42,7 +47,11 @@ export class Timeline {
         if (frame.parentId !== undefined) this.spans.get(frame.parentId)?.children.push(frame.id);
       } else {
         const span = this.spans.get(e.frameId);
-        if (span) span.ret = index;
+        if (span) {
+          span.ret = index;
+          const frame = frames.get(e.frameId);
+          if (frame) span.frame = frame;
+        }
       }
     }
   }
@@ -95,4 +104,13 @@ export class Timeline {
       }
     }
   }
+}
+
+/**
+ * The timeline to grow at a stop of `sessionId` whose generation is `generation`: `held` while it is the same
+ * session and generation, else a new, empty one to read again from event 0 (an edit dropped the events after the
+ * position, so slices counted from the old length would skip the new events).
+ */
+export function timelineFor(held: Timeline | undefined, sessionId: string, generation: StopInfo['generation']): Timeline {
+  return held && sameTimeline(held, sessionId, generation) ? held : new Timeline(sessionId, generation ?? 0);
 }

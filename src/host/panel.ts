@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { toWireError } from '../service/wireError';
 import type {
-  Colormap, GridParams, HostEvent, HostToWebview, ShownWeight, Snapshot, TensorSource, WebviewToHost,
+  Colormap, GridParams, HostEvent, HostToWebview, SessionView, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
-import { COLORMAPS, MAX_DRAWN_VALUES, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
+import { COLORMAPS, MAX_DRAWN_VALUES, sameTimeline, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
 import type { OutlineNode, ScopesInfo, StopInfo } from '../protocol/engine';
 import type { TensorRole } from '../protocol/tensorLayout';
 import { chooseLayout, gridOf } from '../protocol/tensorLayout';
@@ -83,8 +83,14 @@ export class LayerstepPanel implements vscode.Disposable {
   private stopSeq = 0;
   /** How often the webview has loaded (it keeps nothing across a reload). */
   private loads = 0;
-  /** What the webview has been sent of which session since it loaded: timeline events, and weights' grids. */
-  private sent: { sessionId?: string; timeline: number; weights: Set<string> } = { timeline: 0, weights: new Set() };
+  /**
+   * What the webview has been sent of which session and timeline generation since it loaded: timeline events,
+   * and weights' grids. An edit changes the generation (the timeline is made again, and weights may differ), and
+   * then everything is sent again from event 0.
+   */
+  private sent: { sessionId?: string; generation?: number; timeline: number; weights: Set<string> } = { timeline: 0, weights: new Set() };
+  /** The followed session's compared run, once asked for: `label` is absent while asking and when there is none. */
+  private counterpart?: { readonly sessionId: string; readonly label?: string };
   /** What was last forwarded of the tracker's state, to tell a new stop from a new session. */
   private seen?: { id: string; stop?: SessionState['stop']; running: boolean; hasOutline: boolean };
 
@@ -153,7 +159,7 @@ export class LayerstepPanel implements vscode.Disposable {
     return {
       protocolVersion: WEBVIEW_PROTOCOL_VERSION,
       colormap: colormap(),
-      session: cur && { ...sessionView(cur), stop: cur.stop, running: cur.running },
+      session: cur && { ...this.sessionView(cur), stop: cur.stop, running: cur.running },
       weight: this.weight,
     };
   }
@@ -176,7 +182,8 @@ export class LayerstepPanel implements vscode.Disposable {
         this.clock.sessionStarted(id, !state.stop);
         this.sent = { sessionId: id, timeline: 0, weights: new Set() };
       }
-      this.post({ type: 'sessionStarted', session: sessionView(state) });
+      this.post({ type: 'sessionStarted', session: this.sessionView(state) });
+      if (state.outline) this.askCounterpart(id);
     }
     if (state.stop && state.stop !== prev?.stop) {
       this.clock.stopped(id, state.stop.index);
@@ -184,6 +191,30 @@ export class LayerstepPanel implements vscode.Disposable {
     } else if (state.running && !(prev?.id === id && prev.running)) {
       this.post({ type: 'continued', sessionId: id });
     }
+  }
+
+  private sessionView(s: SessionState): SessionView {
+    const label = this.counterpart?.sessionId === s.session.id ? this.counterpart.label : undefined;
+    return { ...sessionView(s), ...(label !== undefined ? { counterpart: label } : {}) };
+  }
+
+  /**
+   * Asks once per session what its run is compared with (known once the run is open), and describes the
+   * session again when it is compared, so the panel can name the counterpart in its divergence lines.
+   */
+  private askCounterpart(sessionId: string): void {
+    if (this.counterpart?.sessionId === sessionId) return;
+    this.counterpart = { sessionId };
+    const client = this.tracker.get(sessionId)?.client;
+    client?.request('counterpart', {}).then(
+      (info) => {
+        if (!info || this.counterpart?.sessionId !== sessionId) return;
+        this.counterpart = { sessionId, label: info.label };
+        const cur = this.tracker.current;
+        if (cur?.session.id === sessionId && this.seen?.id === sessionId) this.post({ type: 'sessionStarted', session: this.sessionView(cur) });
+      },
+      (e: unknown) => log(`could not read what session ${sessionId} is compared with: ${toWireError(e).message}`),
+    );
   }
 
   /**
@@ -195,7 +226,10 @@ export class LayerstepPanel implements vscode.Disposable {
     const seq = ++this.stopSeq;
     const loads = this.loads;
     const client = this.tracker.get(sessionId)?.client;
-    const from = this.sent.sessionId === sessionId ? this.sent.timeline : 0;
+    // After an edit (a new generation) the webview starts its timeline over: send it from event 0.
+    const same = sameTimeline(this.sent, sessionId, stop.generation);
+    const from = same ? this.sent.timeline : 0;
+    const weightsHeld = same ? this.sent.weights : new Set<string>();
     const top = stop.stack[0];
     let extra: Pick<Extract<HostEvent, { type: 'stopped' }>, 'timeline' | 'scopes' | 'grids'> = {};
     let weightsSent: string[] = [];
@@ -206,7 +240,7 @@ export class LayerstepPanel implements vscode.Disposable {
           top ? client.request('scopes', { frameId: top.id }) : undefined,
         ]);
         const source = { kind: 'session' as const, sessionId };
-        const wanted = scopes ? gridsOf(scopes, source).filter((g) => !(g.role === 'weight' && this.sent.weights.has(g.params.ref.name))) : [];
+        const wanted = scopes ? gridsOf(scopes, source).filter((g) => !(g.role === 'weight' && weightsHeld.has(g.params.ref.name))) : [];
         const grids = await Promise.all(wanted.map(async (g) => ({ params: g.params, grid: await this.readers.grid(g.params) })));
         weightsSent = wanted.filter((g) => g.role === 'weight').map((g) => g.params.ref.name);
         extra = {
@@ -225,7 +259,7 @@ export class LayerstepPanel implements vscode.Disposable {
       extra = { scopes: extra.scopes };
       weightsSent = [];
     }
-    if (this.sent.sessionId !== sessionId) this.sent = { sessionId, timeline: 0, weights: new Set() };
+    if (!sameTimeline(this.sent, sessionId, stop.generation)) this.sent = { sessionId, generation: stop.generation, timeline: 0, weights: new Set() };
     if (extra.timeline) this.sent.timeline = extra.timeline.from + extra.timeline.events.length;
     for (const name of weightsSent) this.sent.weights.add(name);
     this.post({ type: 'stopped', sessionId, stop, ...extra });
@@ -274,7 +308,7 @@ export class LayerstepPanel implements vscode.Disposable {
   }
 }
 
-function sessionView(s: SessionState) {
+function sessionView(s: SessionState): SessionView {
   return {
     id: s.session.id,
     modelName: s.outline?.name ?? s.session.name,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { EngineRequests, OutlineNode, TensorGrid, TensorValues, WireError } from '../protocol/engine';
+import { ENGINE_REQUEST } from '../debug/session';
+import type { AssignResult, EngineRequests, OutlineNode, TensorGrid, TensorValues, WireError } from '../protocol/engine';
 import type { GridParams, ParamsOf, ResultOf, ShownWeight, Snapshot, TensorSource, WebviewMethod } from '../protocol/webview';
 import { encodeNumber } from '../protocol/webview';
 import { toggleItemBreakpoint } from './breakpoints';
@@ -83,6 +84,18 @@ export function panelHandlers(deps: PanelDeps, readers: TensorReaders): PanelHan
       const cur = session(p.sessionId);
       if (cur.running) throw fail('The session is running; wait for it to stop.');
       void tracker.goto(p.index);
+    },
+    assign: async (p) => {
+      const cur = session(p.sessionId);
+      if (cur.running) throw fail('The session is running; wait for it to stop before editing a value.');
+      // Through the debug session, not the engine client: the adapter tells VS Code to refetch what it shows and
+      // reports the new stop, which reaches the panel as a `stopped` event.
+      try {
+        const r = await cur.session.customRequest(ENGINE_REQUEST, { method: 'assign', params: { expression: p.expression, frameId: p.frameId } }) as AssignResult | undefined;
+        return { text: r?.text ?? p.expression };
+      } catch (e) {
+        throw fail(e instanceof Error ? e.message : String(e), 'expression');
+      }
     },
     closeWeight: async () => deps.closeWeight(),
     toggleBreakpoint: async (p) => {

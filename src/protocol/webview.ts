@@ -17,7 +17,7 @@ export type { TensorGrid } from './engine';
  */
 
 /** Bumped on every incompatible change; the host answers `ready` only for its own version. */
-export const WEBVIEW_PROTOCOL_VERSION = 1;
+export const WEBVIEW_PROTOCOL_VERSION = 2;
 
 /** How long the webview waits for any answer before it gives up on a request. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -44,6 +44,8 @@ export interface SessionView {
   readonly labels?: readonly string[];
   /** Events a full pass takes (2 per module or node call); the width of the stack-over-time view. */
   readonly totalEvents: number;
+  /** In a compared run, what it is compared with (`input digit-7.json`): the frame view's divergence lines name it. */
+  readonly counterpart?: string;
 }
 
 /** Where tensor values are read: a session's run, or the model file at `path` loaded outside a session. */
@@ -122,6 +124,16 @@ export interface TimelineSlice {
   readonly frames: readonly FrameInfo[];
 }
 
+/**
+ * Whether what a view holds of a session's timeline (events, frames, weights' values) still stands at a stop of
+ * `sessionId` whose {@link StopInfo.generation} is `generation`. An edit makes the timeline again and changes the
+ * generation: the events after the position are dropped, so a view that kept counting from where it was would
+ * skip the new ones. Host and webview use this one rule, so they start over from event 0 together.
+ */
+export function sameTimeline(held: { readonly sessionId?: string; readonly generation?: number }, sessionId: string, generation: number | undefined): boolean {
+  return held.sessionId === sessionId && (held.generation ?? 0) === (generation ?? 0);
+}
+
 /** A grid the host sent ahead of the request the webview would make for it. */
 export interface SentGrid {
   readonly params: GridParams;
@@ -153,6 +165,12 @@ export interface WebviewRequests {
   step: { params: { readonly sessionId: string; readonly kind: StepKind }; result: void };
   /** Moves the session to a recorded timeline event (a click on a frame); the stop arrives as an event. */
   goto: { params: { readonly sessionId: string; readonly index: number }; result: void };
+  /**
+   * A what-if edit from the panel (`output[:, 5] = 0`, `output[0, 3] *= 0.5`) in frame `frameId` of the current
+   * stop. It goes through the debug session, so VS Code's views refresh too; the new stop arrives as a `stopped`
+   * event. A failure is one sentence naming what could not be edited.
+   */
+  assign: { params: { readonly sessionId: string; readonly frameId: number; readonly expression: string }; result: { readonly text: string } };
   /** The user closed the shown weight: it is no longer part of the snapshot. */
   closeWeight: { params: Record<string, never>; result: void };
   /**

@@ -27,4 +27,10 @@ describe('describeStop', () => {
     expect(describeStop({ ...session, running: false, stop: stop({ reason: 'end', index: 25, recorded: 26, point: 'return' }) }))
       .toBe('Finished the forward pass — return of add (add), event 26 of 26');
   });
+
+  it('counts the what-if edits in force', () => {
+    expect(describeStop({ ...session, running: false, stop: stop({ reason: 'goto', edits: 1 }) })).toBe('Moved — call of add (add), event 5 of 26 · ✎ 1 edit in force');
+    expect(describeStop({ ...session, running: false, stop: stop({ edits: 3 }) })).toBe('Stopped — call of add (add), event 5 of 26 · ✎ 3 edits in force');
+    expect(describeStop({ ...session, running: false, stop: stop({ edits: 0 }) })).toBe('Stopped — call of add (add), event 5 of 26');
+  });
 });

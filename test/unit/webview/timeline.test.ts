@@ -99,3 +99,19 @@ describe('layoutStack', () => {
     expect(l.cursorX).toBeUndefined();
   });
 });
+
+describe('edit marks and divergences on the strip', () => {
+  it('takes a frame as its return describes it, so a divergence known only then reaches the bar', () => {
+    const t = new Timeline('s');
+    t.add(slice(0, 3));
+    expect(t.span(3)?.frame.divergence).toBeUndefined();
+    const divergence = { maxAbs: 0.5, maxRel: 0.1, cosine: 0.98, diverged: true };
+    const later = slice(3, 4);
+    t.add({ ...later, frames: later.frames.map((f) => (f.id === 3 ? { ...f, divergence, edited: true } : f)) });
+    expect(t.span(3)?.frame.divergence).toEqual(divergence);
+    const l = layoutStack(t, { totalEvents: 10, width: 100, rowHeight: 20, minEventWidth: 2, position: { index: 3, stack: [3, 2, 1] } });
+    expect(l.bars.find((b) => b.id === 3)).toMatchObject({ edited: true, divergence });
+    expect(l.bars.find((b) => b.id === 2)).toMatchObject({ edited: false });
+    expect(l.bars.find((b) => b.id === 2)?.divergence).toBeUndefined();
+  });
+});
