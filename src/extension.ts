@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { selectInputInSession, startModel } from './host/commands';
+import type { CompareChoice } from './host/commands';
+import { compareWith, selectInputInSession, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from './host/ids';
 import { toggleItemBreakpoint } from './host/breakpoints';
@@ -13,6 +14,7 @@ import { OnnxSummaryEditorProvider } from './host/onnxEditor';
 import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
 import { TEST_HOOKS } from './host/testHooks';
+import { registerWhatIf } from './host/whatIf';
 import { toWireError } from './service/wireError';
 
 /**
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
   context.subscriptions.push(tracker, engines, loadErrors, tree, treeView);
   registerDebugger(context, engines, tracker, loadErrors);
   const onnxEditors = OnnxSummaryEditorProvider.register(context, engines, tracker);
+  registerWhatIf(context, tracker, tree);
 
   const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, engines);
 
@@ -133,6 +136,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     vscode.commands.registerCommand(Commands.debugModel, (uri?: unknown) => start(uri, true)),
     vscode.commands.registerCommand(Commands.showPanel, showPanel),
     vscode.commands.registerCommand(Commands.selectInput, (uri?: unknown) => selectInputInSession(context, engines, tracker, uri)),
+    vscode.commands.registerCommand(Commands.compareWith, (uri?: unknown, choice?: CompareChoice) => compareWith(context, engines, uri, choice)),
     vscode.commands.registerCommand(Commands.showWeight, (name: string, role?: string) => {
       showPanel().showWeight(name, role ?? name, tree.model?.uri.fsPath, tree.model?.outline.root);
     }),

@@ -81,7 +81,10 @@ export function registerDebugger(context: vscode.ExtensionContext, engines: Engi
         }
         // A random input for a model with open sizes needs them: asked for, not guessed. Escape cancels the launch.
         if (!(await askForSizes(context, uri, config, outline))) return undefined;
-        config.maxLoopIterations ??= vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.maxLoopIterations);
+        const settings = vscode.workspace.getConfiguration(Settings.section);
+        config.maxLoopIterations ??= settings.get<number>(Settings.maxLoopIterations);
+        // A compared run without its own tolerance takes the setting's (launch.json's `tolerance` wins).
+        if (config.compareInput || config.compareModel || config.compareReference) config.tolerance ??= settings.get<string>(Settings.divergenceTolerance);
         // Starting a model again replaces its finished session instead of piling a second one beside it.
         const finished = tracker.sessionsOn(uri.fsPath).filter((t) => t.adapter.currentStop?.finished);
         await Promise.all(finished.map((t) => vscode.debug.stopDebugging(t.session)));

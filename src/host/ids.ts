@@ -12,6 +12,11 @@ export const Commands = {
   showWeight: 'layerstep.showWeight',
   toggleBreakpoint: 'layerstep.toggleBreakpoint',
   refreshModel: 'layerstep.refreshModel',
+  revertEdits: 'layerstep.revertEdits',
+  saveEditedWeights: 'layerstep.saveEditedWeights',
+  compareWith: 'layerstep.compareWith',
+  editWeightElement: 'layerstep.editWeightElement',
+  scaleWeight: 'layerstep.scaleWeight',
 } as const;
 
 export const Views = {
@@ -21,6 +26,8 @@ export const Views = {
 
 export const ContextKeys = {
   activeEditorIsModel: 'layerstep.activeEditorIsModel',
+  /** The followed session has what-if edits in force: the debug toolbar shows Revert Edits. */
+  hasEdits: 'layerstep.hasEdits',
 } as const;
 
 export const Settings = {
@@ -30,6 +37,7 @@ export const Settings = {
   threads: 'threads',
   openPanelOnStart: 'openPanelOnStart',
   colormap: 'colormap',
+  divergenceTolerance: 'divergenceTolerance',
 } as const;
 
 export const PANEL_VIEW_TYPE = 'layerstep.panel';

@@ -16,6 +16,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelItem>, vs
   private modelUri?: vscode.Uri;
   private roots: ModelItem[] = [];
   private readonly byId = new Map<string, ModelItem>();
+  /** Weights a what-if edit changed in the followed session, and the model file that session runs. */
+  private edited: { readonly modelPath?: string; readonly names: ReadonlySet<string> } = { names: new Set() };
   private readonly changed = new vscode.EventEmitter<ModelItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -30,6 +32,23 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelItem>, vs
     this.byId.clear();
     this.roots = outline ? [this.index({ kind: 'layer', node: outline.root })] : [];
     this.changed.fire(undefined);
+  }
+
+  /**
+   * Marks the weights a session's edits changed (`✎ edited`), for the model file `modelPath`: the marks show
+   * only while this view shows that file. An empty set clears them (Revert, the session ended).
+   */
+  setEditedWeights(path: string | undefined, names: ReadonlySet<string>): void {
+    const modelPath = path === undefined ? undefined : vscode.Uri.file(path).fsPath;
+    const same = this.edited.modelPath === modelPath && this.edited.names.size === names.size && [...names].every((n) => this.edited.names.has(n));
+    if (same) return;
+    this.edited = { modelPath, names: new Set(names) };
+    this.changed.fire(undefined);
+  }
+
+  /** Whether the weight `name` shows as edited now. */
+  isEdited(name: string): boolean {
+    return this.edited.names.has(name) && this.modelUri !== undefined && this.edited.modelPath === this.modelUri.fsPath;
   }
 
   /** The row of a module or node id, for revealing the current frame. */
@@ -52,9 +71,13 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelItem>, vs
     if (item.kind === 'weight') {
       const w = item.weight;
       const t = new vscode.TreeItem(w.role, vscode.TreeItemCollapsibleState.None);
-      t.description = `${w.dtype}[${w.shape.join('×')}]  ${count(w.shape.reduce((a, b) => a * b, 1))}`;
+      const edited = this.isEdited(w.name);
+      // The mark comes first, as in VARIABLES, so a narrow sidebar still shows it.
+      t.description = `${edited ? '✎ edited · ' : ''}${w.dtype}[${w.shape.join('×')}]  ${count(w.shape.reduce((a, b) => a * b, 1))}`;
       t.tooltip = new vscode.MarkdownString().appendCodeblock(`${w.name}\n${w.summary}`, 'text');
-      t.iconPath = new vscode.ThemeIcon('symbol-constant');
+      // The summary is the weight as loaded; the session's edit is what the panel and VARIABLES show.
+      if (edited) t.tooltip.appendMarkdown('Edited in the debug session: **Layerstep: Revert Edits** brings it back, **Save Edited Weights…** writes it to a file.');
+      t.iconPath = new vscode.ThemeIcon(edited ? 'edit' : 'symbol-constant');
       t.contextValue = 'weight';
       t.id = `w:${w.name}`;
       t.command = { command: Commands.showWeight, title: 'Show in Panel', arguments: [w.name, w.role] };

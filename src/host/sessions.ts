@@ -78,9 +78,18 @@ export class SessionTracker implements vscode.Disposable {
     });
   }
 
-  /** The followed session's entry. */
-  private get followed(): TrackedSession | undefined {
+  /** The followed session's entry: the one the toolbar, the panel and the what-if commands act on. */
+  get followed(): TrackedSession | undefined {
     return this.currentId === undefined ? undefined : this.byId.get(this.currentId);
+  }
+
+  /**
+   * The session a command about the model at `fsPath` acts on (a weight edit from the sidebar): the followed
+   * session when it runs that model, else the newest session on it.
+   */
+  sessionFor(fsPath: string): TrackedSession | undefined {
+    const on = this.sessionsOn(fsPath);
+    return on.find((t) => t.session.id === this.currentId) ?? on.at(-1);
   }
 
   /** The followed session, as it stands now. */

@@ -19,6 +19,7 @@ const testFiles: ReadonlyArray<() => Promise<unknown>> = [
   () => import('./sessions.test'),
   () => import('./panel.test'),
   () => import('./onnx.test'),
+  () => import('./whatIf.test'),
 ];
 
 /** Lines run() logs around mocha's output, so the harness can tell it from the workbench's own log lines. */
