@@ -4,10 +4,14 @@
 //   media/screenshot-cnn.png      small-cnn at the return of conv1: the panel's grid of feature maps
 //   media/screenshot-sidebar.png  the Layerstep sidebar on mnist-mlp's hidden1, its kernel as a heatmap in the
 //                                 panel above the session paused at hidden1's return (input: a drawn seven)
+//   media/screenshot-what-if.png  small-cnn at the return of conv1 with channel 2 zeroed from the panel's menu: the
+//                                 edit marks in CALL STACK, VARIABLES and the panel
+//   media/screenshot-compare.png  mnist-mlp compared with itself on another example, stopped by the Diverged filter:
+//                                 the second thread, the Divergence scope and the strip coloured by divergence
 //   media/screenshot-open-sizes.png  is not made here: it is end-to-end scenario 21's 'open-sizes-asked' screenshot
 //                                 (.vscode-test/run-ui/screenshots), Run asking for an ONNX model's open sizes
 // Run: npm run build && node scripts/readme-screenshots.mjs   (or `npm run screenshots`; needs `npm run e2e:setup`)
-//   SHOTS=debug,cnn,sidebar  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
+//   SHOTS=debug,cnn,sidebar,whatif,compare  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
 //   SHOTS_THEME=<colour theme>  default "Default Dark Modern"
 import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +26,7 @@ import {
 const manifestVersion = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 const viewport = { width: 1600, height: 1000 };
 const outDir = process.env.SHOTS_DIR ?? join(repoRoot, 'media');
-const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar').split(',').map((s) => s.trim()));
+const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar,whatif,compare').split(',').map((s) => s.trim()));
 
 /**
  * Settings for pictures, over the harness's quiet ones: a fixed theme, no minimap (more room for the model's
@@ -224,7 +228,62 @@ async function shootSidebar(page) {
   await stopSession(page);
 }
 
-const shots = [['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar]].filter(([n]) => wanted.has(n));
+/**
+ * small-cnn paused at conv1's return, its channel 2 zeroed from the panel's menu (the keyboard picks the channel,
+ * the `⋯` button opens the menu): CALL STACK, VARIABLES and the panel mark the edit.
+ */
+async function shootWhatIf(page) {
+  await debugTo(page, 'small-cnn/model.json', 'conv1', { toReturn: true });
+  await collapseView(page, 'Watch');
+  await closePanelSection(page, 'inputs');
+  const view = panel(page).locator('.tensor-view[data-layout="maps"]').first();
+  const maps = view.locator('canvas.maps').first();
+  await maps.waitFor();
+  await maps.focus();
+  await maps.press('ArrowRight');
+  await maps.press('ArrowRight');
+  await view.locator('.tensor-edit-button').first().click();
+  await panel(page).locator('#edit-menu [data-action="zero"]', { hasText: 'channel 2' }).click();
+  await panel(page).locator('.tensor-view[data-edited="true"]').first().waitFor();
+  await callStackTop(page, '✎ edited').waitFor();
+  await variableRow(page, /✎ edited/).waitFor();
+  await layout(page, { sidebar: 340, editor: 540 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-what-if');
+  await stopSession(page);
+}
+
+/**
+ * mnist-mlp compared with the same model on another example (a launch configuration with `compareInput`), run
+ * until the Diverged filter stops at the first op that reads the input: two threads in CALL STACK, the Divergence
+ * scope in VARIABLES and the panel's strip coloured by divergence.
+ */
+async function shootCompare(page) {
+  await openFromExplorer(page, 'mnist-mlp/model.json');
+  await activeEditorLines(page).waitFor();
+  await editorTitleButton(page, 'Debug Model').waitFor();
+  await editorTitleButton(page, 'Compare With…').click();
+  for (const label of ['Another input…', 'a three']) {
+    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+    await row.waitFor();
+    await row.click();
+  }
+  await callStackRows(page).filter({ hasText: 'compared with example a three' }).first().waitFor();
+  await callStackRows(page).filter({ hasText: /^matmul\b.*↩ return/ }).first().waitFor();
+  await variableRow(page, exactly('Divergence')).click();
+  await variableRow(page, /max abs .* — diverged$/).waitFor();
+  await panel(page).locator('.frame-bar[data-diverged="true"]').first().waitFor();
+  await collapseView(page, 'Watch');
+  await layout(page, { sidebar: 380, editor: 520 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-compare');
+  await stopSession(page);
+}
+
+const shots = [['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar], ['whatif', shootWhatIf], ['compare', shootCompare]]
+  .filter(([n]) => wanted.has(n));
 mkdirSync(outDir, { recursive: true });
 let server;
 let browser;
