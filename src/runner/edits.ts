@@ -4,7 +4,7 @@ import { ExpressionError } from './expr/errors';
 import { evaluate } from './expr/evaluate';
 import type { EvalScope } from './expr/evaluate';
 import type { ResolvedIndex } from './expr/indexing';
-import { sliceRange } from './expr/indexing';
+import { picksFor } from './expr/indexing';
 import { parseExpression } from './expr/parser';
 import { kindOf } from './expr/values';
 import type { Val } from './expr/values';
@@ -212,27 +212,13 @@ export function applyEdit(t: Tensor, edit: Edit): Tensor {
     throw new RunnerError(`${edit.text}: ${why}.`);
   };
   const items = edit.index ?? [];
-  if (items.length > t.rank) fail(`${items.length} indices for a tensor of rank ${t.rank} (shape ${shapeText(t.shape)})`);
-  const picks: number[][] = [];
-  const region: number[] = [];
-  for (let ax = 0; ax < t.rank; ax++) {
-    const n = t.shape[ax];
-    const it: ResolvedIndex = items[ax] ?? { kind: 'slice' };
-    if (it.kind === 'at') {
-      const k = it.index < 0 ? it.index + n : it.index;
-      if (k < 0 || k >= n) fail(`index ${it.index} is out of range for axis ${ax} of size ${n} (shape ${shapeText(t.shape)})`);
-      picks.push([k]);
-    } else {
-      let r: { start: number; step: number; length: number } = { start: 0, step: 1, length: 0 };
-      try {
-        r = sliceRange(n, it);
-      } catch (e) {
-        fail((e as Error).message);
-      }
-      picks.push(Array.from({ length: r.length }, (_, i) => r.start + i * r.step));
-      region.push(r.length);
-    }
+  let picked: { picks: number[][]; kept: number[] } = { picks: [], kept: [] };
+  try {
+    picked = picksFor(t.shape, items);
+  } catch (e) {
+    fail(`${e instanceof ExpressionError ? e.reason : String(e)} (shape ${shapeText(t.shape)})`);
   }
+  const { picks, kept: region } = picked;
   const raw = typeof edit.operand === 'function' ? edit.operand() : edit.operand;
   const operand = raw instanceof Tensor ? raw : undefined;
   // The operand broadcasts to the region, NumPy's way: shapes aligned at the right, sizes equal or 1.

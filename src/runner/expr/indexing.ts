@@ -24,18 +24,18 @@ export function sliceRange(n: number, s: { start?: number; stop?: number; step?:
 }
 
 /**
- * NumPy basic indexing: an integer picks one position and drops the axis, a slice keeps it; axes left
- * unnamed are taken whole. The result is a new tensor (a copy), or a number (a boolean for bool tensors) when every axis is picked.
+ * What NumPy basic indexing picks of a tensor of `shape`: per axis the positions it takes (an integer one position,
+ * a slice its range, an axis left unnamed all of it), and the sizes of the axes a slice keeps. Throws a sentence
+ * for too many indices or an index out of range.
  */
-export function indexTensor(t: Tensor, items: readonly ResolvedIndex[], budget: WorkBudget, col?: number): Tensor | number | boolean {
-  if (items.length > t.rank) {
-    throw new ExpressionError(`too many indices (${items.length}) for a tensor of rank ${t.rank}`, col);
+export function picksFor(shape: readonly number[], items: readonly ResolvedIndex[], col?: number): { picks: number[][]; kept: number[] } {
+  if (items.length > shape.length) {
+    throw new ExpressionError(`too many indices (${items.length}) for a tensor of rank ${shape.length}`, col);
   }
-  // Per input axis: the positions it contributes, and whether it stays in the output.
   const picks: number[][] = [];
-  const outShape: number[] = [];
-  for (let ax = 0; ax < t.rank; ax++) {
-    const n = t.shape[ax];
+  const kept: number[] = [];
+  for (let ax = 0; ax < shape.length; ax++) {
+    const n = shape[ax];
     const it: ResolvedIndex = items[ax] ?? { kind: 'slice' };
     if (it.kind === 'at') {
       const k = it.index < 0 ? it.index + n : it.index;
@@ -46,9 +46,18 @@ export function indexTensor(t: Tensor, items: readonly ResolvedIndex[], budget: 
     } else {
       const r = sliceRange(n, it, col);
       picks.push(Array.from({ length: r.length }, (_, i) => r.start + i * r.step));
-      outShape.push(r.length);
+      kept.push(r.length);
     }
   }
+  return { picks, kept };
+}
+
+/**
+ * NumPy basic indexing: an integer picks one position and drops the axis, a slice keeps it; axes left
+ * unnamed are taken whole. The result is a new tensor (a copy), or a number (a boolean for bool tensors) when every axis is picked.
+ */
+export function indexTensor(t: Tensor, items: readonly ResolvedIndex[], budget: WorkBudget, col?: number): Tensor | number | boolean {
+  const { picks, kept: outShape } = picksFor(t.shape, items, col);
   const strides = stridesOf(t.shape);
   const size = picks.reduce((p, a) => p * a.length, 1);
   budget.charge(size, col);

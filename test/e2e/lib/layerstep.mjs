@@ -1,6 +1,6 @@
 // Helpers for the Layerstep scenarios: the workbench's debug views, the editor's gutter, the Layerstep panel
 // (a webview) and timings. Selectors are VS Code 1.100's (code-server 4.100.3).
-import { exactly, webviewFrame } from './workbench.mjs';
+import { exactly, runCommand, webviewFrame } from './workbench.mjs';
 
 /** The Layerstep panel's document (the inner webview frame). */
 export function panel(page) {
@@ -142,4 +142,14 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Focuses the Debug Console, types `expression` into its input and presses Enter, as a user does. */
+export async function typeInDebugConsole(page, expression) {
+  await runCommand(page, 'Debug Console: Focus on Debug Console View');
+  const input = page.locator('.repl-input-wrapper .monaco-editor textarea');
+  await input.waitFor();
+  await input.focus();
+  await page.keyboard.type(expression);
+  await page.keyboard.press('Enter');
 }

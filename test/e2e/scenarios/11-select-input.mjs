@@ -3,7 +3,7 @@
 import {
   activeEditorLines, examplesDir, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
-import { editorTitleButton, panel, waitForRedraw } from '../lib/layerstep.mjs';
+import { editorTitleButton, panel, typeInDebugConsole, waitForRedraw } from '../lib/layerstep.mjs';
 
 /** Picks the quick pick row whose label is exactly `label`. */
 async function pick(page, label) {
@@ -15,12 +15,7 @@ async function pick(page, label) {
 
 /** Evaluates `expression` in the Debug Console and waits for a result line equal to `expected`. */
 async function evaluateInConsole(page, expression, expected) {
-  await runCommand(page, 'Debug Console: Focus on Debug Console View');
-  const input = page.locator('.repl-input-wrapper .monaco-editor textarea');
-  await input.waitFor();
-  await input.focus();
-  await page.keyboard.type(expression);
-  await page.keyboard.press('Enter');
+  await typeInDebugConsole(page, expression);
   await page.locator('.repl .monaco-list-row .evaluation-result', { hasText: new RegExp(`^${expected}$`) }).first().waitFor();
 }
 

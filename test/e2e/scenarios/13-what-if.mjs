@@ -6,7 +6,9 @@
 import {
   activeEditorLines, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
-import { callStackRows, callStackTop, editorTitleButton, prepareToolbarButton, sessionState, variableRow } from '../lib/layerstep.mjs';
+import {
+  callStackRows, callStackTop, editorTitleButton, prepareToolbarButton, sessionState, typeInDebugConsole, variableRow,
+} from '../lib/layerstep.mjs';
 
 const model = 'mnist-mlp/model.json';
 /** VARIABLES' row of the model's output, the ten class probabilities. */
@@ -32,12 +34,7 @@ async function textWhere(page, locator, check, what, timeout = 20_000) {
 async function consoleEval(page, expression) {
   const results = page.locator('.repl .monaco-list-row .evaluation-result');
   const before = await results.count();
-  await runCommand(page, 'Debug Console: Focus on Debug Console View');
-  const input = page.locator('.repl-input-wrapper .monaco-editor textarea');
-  await input.waitFor();
-  await input.focus();
-  await page.keyboard.type(expression);
-  await page.keyboard.press('Enter');
+  await typeInDebugConsole(page, expression);
   await results.nth(before).waitFor();
   return results.nth(before).innerText();
 }

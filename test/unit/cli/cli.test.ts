@@ -1,8 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { spawnCli } from './spawnCli';
+import type { CliResult } from './spawnCli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLoaders } from '../../../src/loaders/registry';
 import { parseNpy, parseTensorJson } from '../../../src/loaders/tensors';
@@ -19,16 +21,9 @@ const model = join(fixtures, 'mlp', 'model.json');
 const fixture = (name: string): string => join(fixtures, name);
 let tmp: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
-function cli(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: tmp, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Result => spawnCli(tmp, args);
 
 /** A failure: the given exit code, nothing on stdout, one line on stderr (plus the usage hint for code 2), no stack. */
 function fails(r: Result, code: number, message: string | RegExp): void {

@@ -1,8 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { spawnCli } from './spawnCli';
+import type { CliResult } from './spawnCli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, parseArgs } from '../../../src/cli/args';
 import { helpText } from '../../../src/cli/help';
@@ -22,16 +24,9 @@ const mlp = join(__dirname, 'fixtures', 'mlp', 'model.json');
 const encoder = join(root, 'examples', 'onnx-encoder', 'model.onnx');
 let tmp: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
-function cli(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: tmp, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Result => spawnCli(tmp, args);
 
 /** A successful run: exit 0, nothing on stderr. */
 function ok(r: Result): string {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { describe, expect, it } from 'vitest';
-import { Tensor } from '../../../src/engine/tensor';
-import { encodeModel, graphProto } from '../loaders/onnxHelpers';
+import { accumulatingLoop } from '../loaders/onnxHelpers';
 import { DapDriver, REPO } from './dapDriver';
 
 /**
@@ -12,32 +11,9 @@ import { DapDriver, REPO } from './dapDriver';
  * its iterations as frames in CALL STACK, and a model with open sizes runs on the launch's `shapes`.
  */
 
-/** x: [3]; n: a float trip count; s = s * 1.5 + x, n times, in module acc. */
+/** The accumulating Loop model (its trip count computed from x) in a folder, with an input x.json beside it. */
 function loopModel(): string {
-  const body = graphProto({
-    name: 'body',
-    inputs: [{ name: 'i', dtype: 'int64', shape: [] }, { name: 'c_in', dtype: 'bool', shape: [] }, { name: 's_in', dtype: 'float32', shape: [3] }],
-    outputs: [{ name: 'c_out', dtype: 'bool', shape: [] }, { name: 's_out', dtype: 'float32', shape: [3] }],
-    initializers: { k: Tensor.scalar(1.5) },
-    nodes: [
-      { op: 'Identity', name: 'keep', inputs: ['c_in'], outputs: ['c_out'] },
-      { op: 'Mul', name: 'grow', inputs: ['s_in', 'k'], outputs: ['g'] },
-      { op: 'Add', name: 'feed', inputs: ['g', 'x'], outputs: ['s_out'] },
-    ],
-  });
-  const bytes = encodeModel({
-    name: 'looping',
-    inputs: [{ name: 'x', dtype: 'float32', shape: [3] }],
-    outputs: [{ name: 'final', dtype: 'float32', shape: [3] }],
-    initializers: { s0: Tensor.from([3], [0.5, 0.25, 0.125]), start: Tensor.scalar(1, 'bool') },
-    nodes: [
-      { op: 'ReduceSum', name: '/acc/count', inputs: ['x'], outputs: ['t'], attrs: { keepdims: 0 } },
-      { op: 'Abs', name: '/acc/abs', inputs: ['t'], outputs: ['a'] },
-      { op: 'Ceil', name: '/acc/ceil', inputs: ['a'], outputs: ['c'] },
-      { op: 'Cast', name: '/acc/int', inputs: ['c'], outputs: ['M'], attrs: { to: 7 } },
-      { op: 'Loop', name: '/acc/Loop', inputs: ['M', 'start', 's0'], outputs: ['final'], attrs: { body } },
-    ],
-  });
+  const bytes = accumulatingLoop();
   const dir = mkdtempSync(join(tmpdir(), 'layerstep-dap-'));
   const file = join(dir, 'loop.onnx');
   writeFileSync(file, bytes);

@@ -200,3 +200,35 @@ export const relu: ModelSpec = {
   outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
   nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
 };
+
+/**
+ * An ONNX model whose Loop runs as many times as its input says: x: float32[3]; the trip count is
+ * ceil(|sum(x)|) (nodes `/acc/count`, `/acc/abs`, `/acc/ceil`, `/acc/int`), and each iteration makes
+ * s = s * 1.5 + x (body nodes `keep`, `grow`, `feed`) from s0 = [0.5, 0.25, 0.125]; the result is `final`.
+ */
+export function accumulatingLoop(): Uint8Array {
+  const body = graphProto({
+    name: 'body',
+    inputs: [{ name: 'i', dtype: 'int64', shape: [] }, { name: 'c_in', dtype: 'bool', shape: [] }, { name: 's_in', dtype: 'float32', shape: [3] }],
+    outputs: [{ name: 'c_out', dtype: 'bool', shape: [] }, { name: 's_out', dtype: 'float32', shape: [3] }],
+    initializers: { k: Tensor.scalar(1.5) },
+    nodes: [
+      { op: 'Identity', name: 'keep', inputs: ['c_in'], outputs: ['c_out'] },
+      { op: 'Mul', name: 'grow', inputs: ['s_in', 'k'], outputs: ['g'] },
+      { op: 'Add', name: 'feed', inputs: ['g', 'x'], outputs: ['s_out'] },
+    ],
+  });
+  return encodeModel({
+    name: 'looping',
+    inputs: [{ name: 'x', dtype: 'float32', shape: [3] }],
+    outputs: [{ name: 'final', dtype: 'float32', shape: [3] }],
+    initializers: { s0: Tensor.from([3], [0.5, 0.25, 0.125]), start: Tensor.scalar(1, 'bool') },
+    nodes: [
+      { op: 'ReduceSum', name: '/acc/count', inputs: ['x'], outputs: ['t'], attrs: { keepdims: 0 } },
+      { op: 'Abs', name: '/acc/abs', inputs: ['t'], outputs: ['a'] },
+      { op: 'Ceil', name: '/acc/ceil', inputs: ['a'], outputs: ['c'] },
+      { op: 'Cast', name: '/acc/int', inputs: ['c'], outputs: ['M'], attrs: { to: 7 } },
+      { op: 'Loop', name: '/acc/Loop', inputs: ['M', 'start', 's0'], outputs: ['final'], attrs: { body } },
+    ],
+  });
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
 import { createRunner, openModelFile } from '../../../src/node/localModel';
-import { encodeModel, graphProto } from '../loaders/onnxHelpers';
+import { accumulatingLoop } from '../loaders/onnxHelpers';
 
 /**
  * An edit upstream of control flow decided at run time: the pass made again after the edit decides the loop
@@ -13,30 +13,7 @@ import { encodeModel, graphProto } from '../loaders/onnxHelpers';
 
 /** x: [3]; a Loop runs ceil(|sum(x)|) times: s = s * 1.5 + x from s0. */
 async function loopModel() {
-  const body = graphProto({
-    name: 'body',
-    inputs: [{ name: 'i', dtype: 'int64', shape: [] }, { name: 'c_in', dtype: 'bool', shape: [] }, { name: 's_in', dtype: 'float32', shape: [3] }],
-    outputs: [{ name: 'c_out', dtype: 'bool', shape: [] }, { name: 's_out', dtype: 'float32', shape: [3] }],
-    initializers: { k: Tensor.scalar(1.5) },
-    nodes: [
-      { op: 'Identity', name: 'keep', inputs: ['c_in'], outputs: ['c_out'] },
-      { op: 'Mul', name: 'grow', inputs: ['s_in', 'k'], outputs: ['g'] },
-      { op: 'Add', name: 'feed', inputs: ['g', 'x'], outputs: ['s_out'] },
-    ],
-  });
-  const bytes = encodeModel({
-    name: 'looping',
-    inputs: [{ name: 'x', dtype: 'float32', shape: [3] }],
-    outputs: [{ name: 'final', dtype: 'float32', shape: [3] }],
-    initializers: { s0: Tensor.from([3], [0.5, 0.25, 0.125]), start: Tensor.scalar(1, 'bool') },
-    nodes: [
-      { op: 'ReduceSum', name: '/acc/count', inputs: ['x'], outputs: ['t'], attrs: { keepdims: 0 } },
-      { op: 'Abs', name: '/acc/abs', inputs: ['t'], outputs: ['a'] },
-      { op: 'Ceil', name: '/acc/ceil', inputs: ['a'], outputs: ['c'] },
-      { op: 'Cast', name: '/acc/int', inputs: ['c'], outputs: ['M'], attrs: { to: 7 } },
-      { op: 'Loop', name: '/acc/Loop', inputs: ['M', 'start', 's0'], outputs: ['final'], attrs: { body } },
-    ],
-  });
+  const bytes = accumulatingLoop();
   const file = join(mkdtempSync(join(tmpdir(), 'layerstep-edit-loop-')), 'loop.onnx');
   writeFileSync(file, bytes);
   return openModelFile(file);
