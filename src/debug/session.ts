@@ -424,7 +424,9 @@ export class LayerstepDebugSession extends DebugSession {
     if (!target) {
       return this.sendErrorResponse(response, errorMessage(7, ref && 'counterpart' in ref && ref.counterpart ? 'The compared run cannot be edited: edit this run instead.' : 'Only tensors of a frame and their elements can be set.', true));
     }
-    await this.edit(response, `${target} = ${args.value}`, frameId, () => this.valueText(target as string, frameId));
+    // A whole tensor reads as VARIABLES will show it after the refresh (marked); an element as its number.
+    const whole = ref?.kind === 'scope';
+    await this.edit(response, `${target} = ${args.value}`, frameId, (r) => (whole ? { value: `✎ edited · ${r.text}` } : this.valueText(target as string, frameId)));
   }
 
   /** What an edited expression reads now (an element's number, a tensor's summary), for the answer to Set Value. */

@@ -146,6 +146,23 @@ describe('what-if edits through the debug adapter', () => {
     await d.disconnect();
   });
 
+  it('Set Value on a whole tensor answers with the value as VARIABLES shows it after the refresh, marked', async () => {
+    const d = new DapDriver();
+    await d.launch({ model: MLP, stopOnEntry: true });
+    await d.nextStop();
+    await d.move('stepIn');
+    await d.move('next'); // return of hidden
+    const frame = (await d.stackTrace())[0].id;
+    const scope = (await d.scopes(frame)).find((x) => x.name === 'Outputs')!;
+    const [v] = await d.variables(scope.variablesReference);
+    const set = await d.request<DebugProtocol.SetVariableResponse>('setVariable', { variablesReference: scope.variablesReference, name: v.name, value: '0' });
+    expect(set.success, set.message).toBe(true);
+    const after = (await d.variables((await d.scopes(frame)).find((x) => x.name === 'Outputs')!.variablesReference))[0];
+    expect(set.body.value).toBe(after.value);
+    expect(after.value).toBe('✎ edited · float32[1,3] [0, 0, 0]');
+    await d.disconnect();
+  });
+
   it.each([
     ['output[0, 9] = 0', /index 9 is out of range for axis 1 of size 3/],
     ['output = [1, 2]', /right side '\[1, 2\]': unexpected '\['/],
