@@ -7,7 +7,7 @@ import {
   activeEditorLines, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import {
-  callStackRows, callStackTop, editorTitleButton, prepareToolbarButton, sessionState, typeInDebugConsole, variableRow,
+  callStackRows, callStackTop, editorTitleButton, panel, prepareToolbarButton, sessionState, typeInDebugConsole, variableRow,
 } from '../lib/layerstep.mjs';
 
 const model = 'mnist-mlp/model.json';
@@ -95,6 +95,12 @@ export const scenario = {
     await callStackTop(page, 'hidden1 (dense)').waitFor();
     await runCommand(page, 'Debug: Step Over');
     await callStackTop(page, 'hidden1 (dense) ↩ return').waitFor();
+    // What a user waits for before editing: the whole stop shown (both frames in CALL STACK, the panel at hidden1's
+    // return). VS Code fetches the rest of the stack after the top frame and then redraws VARIABLES, which closes an
+    // inline edit box opened before.
+    await callStackRows(page).filter({ hasText: 'mnist-mlp (model)' }).first().waitFor();
+    await panel(page).locator('#frame-title', { hasText: exactly('hidden1') }).waitFor();
+    await panel(page).locator('.tensor-view[data-tensor-name="hidden1/relu:0"]').first().waitFor();
     await hiddenRow(page).waitFor();
     if (await revertButton(page).isVisible()) throw new Error('Revert Edits is on the toolbar before any edit');
 
