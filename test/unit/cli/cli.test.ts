@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import { expectClose } from '../engine/helpers';
 
 /**
  * The CLI contract (DESIGN.md §4) end to end: the built `dist/cli.js` is spawned on fixtures and its stdout,
- * stderr and exit code checked. The build runs once, here.
+ * stderr and exit code checked. `dist/` is built once, by the unit tests' global set-up.
  */
 
 const root = resolve(__dirname, '../../..');
@@ -52,7 +51,6 @@ const INPUT = [0.5, -1, 2, 0.25];
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'pipe' });
   tmp = mkdtempSync(join(tmpdir(), 'layerstep-cli-'));
 });
 

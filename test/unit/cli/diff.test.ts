@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -159,7 +158,6 @@ const writeInput = (name: string, data: number[], shape: number[]): string => {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'pipe' });
   tmp = mkdtempSync(join(tmpdir(), 'layerstep-diff-'));
   // The encoder's dump, once: several tests copy and change it.
   ok(cli('trace', encoder, '--input', writeInput('enc-x.json', encoderInput(), [1, 6, 16]), '--dump', 'enc-dump'));
