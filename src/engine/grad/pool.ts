@@ -4,6 +4,7 @@ import type { Window3 } from '../kernels/convGeometry';
 import { perAxis, readWindowOptions, slidingWindow, volume } from '../kernels/convGeometry';
 import { maxPoolWithIndices } from '../kernels/maxPoolIndices';
 import { fmtShape, intAttr, intList } from '../kernels/opArgs';
+import { axisTaps } from '../kernels/pool';
 import type { PoolOptions } from '../kernels/pool';
 import type { Attrs } from '../registry';
 import { samePads } from '../shapeRules';
@@ -57,31 +58,6 @@ function maxPoolGrad(ctx: GradContext): (Tensor | undefined)[] {
   return [new Tensor('float32', x.shape, dx)];
 }
 
-/** Per output position along one axis: the first window position, the taps [lo, hi) on real input, and the taps inside the padded input. */
-interface AxisTaps {
-  readonly start: Int32Array;
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
-  readonly padded: Int32Array;
-}
-
-/** The same tap ranges the forward kernel divides by (kernels/pool.ts), so the counts agree. */
-function axisTaps(win: Window3, axis: number, padEnd: number): AxisTaps {
-  const n = win.outSize[axis];
-  const size = win.inSize[axis];
-  const k = win.kernel[axis];
-  const d = win.dilations[axis];
-  const t: AxisTaps = { start: new Int32Array(n), lo: new Int32Array(n), hi: new Int32Array(n), padded: new Int32Array(n) };
-  for (let o = 0; o < n; o++) {
-    const start = o * win.strides[axis] - win.padBegin[axis];
-    t.start[o] = start;
-    t.lo[o] = Math.min(k, Math.max(0, Math.ceil(-start / d)));
-    t.hi[o] = Math.max(t.lo[o], Math.min(k, Math.ceil((size - start) / d)));
-    t.padded[o] = Math.max(0, Math.min(k, Math.ceil((size + padEnd - start) / d)));
-  }
-  return t;
-}
-
 /** The end padding of each of the three lifted axes, as the forward reads it for countIncludePad. */
 function endPads(opts: PoolOptions, win: Window3): [number, number, number] {
   const rank = win.rank;
@@ -108,7 +84,7 @@ function averagePoolGrad(ctx: GradContext): (Tensor | undefined)[] {
   const kernel = perAxis(op, 'kernelShape', opts.kernelShape, x.rank - 2, 1, 1);
   const win = slidingWindow(op, x.shape.slice(2), kernel, opts, opts.ceilMode ?? false);
   const pe = endPads(opts, win);
-  const [td, th, tw] = [0, 1, 2].map((a) => axisTaps(win, a, pe[a]));
+  const [td, th, tw] = [0, 1, 2].map((a) => axisTaps(win, pe[a], a));
   const [, H, W] = win.inSize;
   const [OD, OH, OW] = win.outSize;
   const [dd, dh, dw] = win.dilations;

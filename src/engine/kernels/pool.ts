@@ -19,14 +19,15 @@ export interface AveragePoolOptions extends PoolOptions {
 }
 
 /** Taps of one axis for each output position: valid taps are k in [lo, hi); `padded` counts taps inside the padded input. */
-interface AxisTaps {
+export interface AxisTaps {
   readonly start: Int32Array;
   readonly lo: Int32Array;
   readonly hi: Int32Array;
   readonly padded: Int32Array;
 }
 
-function axisTaps(win: Window3, padEnd: number, axis: number): AxisTaps {
+/** The taps of `axis` (0–2 of the lifted window) at every output position; the pooling gradients count with the same. */
+export function axisTaps(win: Window3, padEnd: number, axis: number): AxisTaps {
   const n = win.outSize[axis];
   const size = win.inSize[axis];
   const k = win.kernel[axis];

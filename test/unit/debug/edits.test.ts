@@ -49,6 +49,16 @@ async function element(d: DapDriver, name: string, index: number): Promise<numbe
   return r.body.value;
 }
 
+/** A session on the MLP stopped at the return of its `hidden` layer, and that frame's id. */
+async function atReturnOfHidden(): Promise<{ d: DapDriver; frame: number }> {
+  const d = new DapDriver();
+  await d.launch({ model: MLP, stopOnEntry: true });
+  await d.nextStop();
+  await d.move('stepIn');
+  await d.move('next');
+  return { d, frame: (await d.stackTrace())[0].id };
+}
+
 /** The variable of a scope by name, expanded along `path` (`[0]`, `[1]`…). */
 async function variable(d: DapDriver, frameId: number, scope: string, name: string, ...path: string[]): Promise<{ parent: number; v: DebugProtocol.Variable }> {
   let parent = (await d.scopes(frameId)).find((s) => s.name === scope)!.variablesReference;
@@ -147,12 +157,7 @@ describe('what-if edits through the debug adapter', () => {
   });
 
   it('Set Value on a whole tensor answers with the value as VARIABLES shows it after the refresh, marked', async () => {
-    const d = new DapDriver();
-    await d.launch({ model: MLP, stopOnEntry: true });
-    await d.nextStop();
-    await d.move('stepIn');
-    await d.move('next'); // return of hidden
-    const frame = (await d.stackTrace())[0].id;
+    const { d, frame } = await atReturnOfHidden();
     const scope = (await d.scopes(frame)).find((x) => x.name === 'Outputs')!;
     const [v] = await d.variables(scope.variablesReference);
     const set = await d.request<DebugProtocol.SetVariableResponse>('setVariable', { variablesReference: scope.variablesReference, name: v.name, value: '0' });
@@ -169,12 +174,7 @@ describe('what-if edits through the debug adapter', () => {
     ["value('nothing') = 0", /no value named 'nothing'/],
     ['weights.bias = output[0, :2]', /shape \[2\] does not broadcast to the \[3\] elements/],
   ])('%s cannot apply: the Debug Console shows one sentence and nothing changes', async (text, message) => {
-    const d = new DapDriver();
-    await d.launch({ model: MLP, stopOnEntry: true });
-    await d.nextStop();
-    await d.move('stepIn');
-    await d.move('next'); // return of hidden
-    const frame = (await d.stackTrace())[0].id;
+    const { d, frame } = await atReturnOfHidden();
     const before = (await d.scope(frame, 'Outputs')).map((v) => v.value);
     const r = await d.evaluate(text, 'repl', frame);
     expect(r.success).toBe(false);
