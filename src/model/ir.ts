@@ -157,6 +157,22 @@ export function templatesOf(m: ModuleDef): Template[] {
 export interface Example {
   readonly name: string;
   readonly inputs: Readonly<Record<string, Tensor>>;
+  /**
+   * What the model should answer for these inputs, by output name: what a Train measures the loss against. A
+   * native file gives them as `"targets"`, or as a class `"label"` (made one-hot over the model's labels here).
+   */
+  readonly targets?: Readonly<Record<string, Tensor>>;
+}
+
+/** How a model file suggests it be trained (a native file's `"training"`): the defaults of a Train on it. */
+export interface TrainingHints {
+  readonly loss?: 'mse' | 'bce' | 'cce' | 'bce-logits' | 'cce-logits';
+  readonly optimizer?: 'sgd' | 'momentum' | 'adam';
+  readonly learningRate?: number;
+  /** Steps of Train N Steps. */
+  readonly steps?: number;
+  /** Examples per step; all of them when left out (or one at a time when the model's batch size is fixed at 1). */
+  readonly batch?: number;
 }
 
 /** Where a model file came from, as the file records it (shown in the ONNX summary editor). */
@@ -208,6 +224,13 @@ export interface Model {
   /** Class names for the last output, when the file gives them. */
   readonly labels?: readonly string[];
   readonly examples: readonly Example[];
+  /**
+   * In a training step (src/runner/train/trainingModel.ts): the forward item each backward item mirrors, so that a
+   * breakpoint on a layer stops at its gradient too.
+   */
+  readonly mirror?: ReadonlyMap<Item, Item>;
+  /** How the file suggests it be trained, when it says. */
+  readonly training?: TrainingHints;
   /** Shapes of every value where the loader knows them (for validation messages and the sidebar). */
   readonly shapes?: ReadonlyMap<string, Shape>;
   readonly metadata?: ModelMetadata;

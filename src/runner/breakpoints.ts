@@ -47,7 +47,9 @@ export class Breakpoints {
       const what = `${item.kind === 'module' ? 'layer' : 'op'} '${item.name}'`;
       const options = parseOptions(bp);
       if (typeof options === 'string') return { id, verified: false, message: options, line: item.source.startLine };
-      this.lines.push({ id, kind: 'line', label: `line ${item.source.startLine} (${item.name})`, matches: (i) => i === item, ...options, hits: 0 });
+      const mirror = this.model.mirror;
+      const matches = (i: Item): boolean => i === item || mirror?.get(i) === item;
+      this.lines.push({ id, kind: 'line', label: `line ${item.source.startLine} (${item.name})`, matches, ...options, hits: 0 });
       return { id, verified: true, message: `bound to ${what}`, line: item.source.startLine };
     });
   }
@@ -57,7 +59,10 @@ export class Breakpoints {
     return bps.map((bp) => {
       const id = this.nextId++;
       const match = globMatcher(bp.name);
-      const matches = (i: Item): boolean => match(i.name) || match(i.id);
+      const own = (i: Item): boolean => match(i.name) || match(i.id);
+      // In a training step a layer's gradient stops where the layer does.
+      const mirror = this.model.mirror;
+      const matches = (i: Item): boolean => own(i) || (mirror !== undefined && mirror.has(i) && own(mirror.get(i)!));
       const count = countItems(this.model.root, matches);
       if (count === 0) return { id, verified: false, message: `no layer or op named '${bp.name}'` };
       const options = parseOptions(bp);

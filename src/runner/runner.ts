@@ -54,6 +54,11 @@ interface Replay {
 export type RunnerInit = RunnerOptions & {
   /** The ops to run nodes with; the engine's default registry when left out. */
   readonly ops?: OpRegistry;
+  /**
+   * False when the model's weights are not for keeping (a training step's, new at every step): they are then not
+   * moved into the kernels' memory, where they would stay.
+   */
+  readonly keepWeights?: boolean;
 };
 
 /** How long a forward move computes before it yields to the event loop, so pause() and cancellation get in. */
@@ -111,7 +116,8 @@ export class Runner {
   ) {
     const inputs = aliasInputs(loaded, given);
     checkInputs(loaded, inputs);
-    const model = (this.model = markWeights(modelFor(loaded, inputs)));
+    const laid = modelFor(loaded, inputs);
+    const model = (this.model = options.keepWeights === false ? laid : markWeights(laid));
     this.ops = options.ops ?? defaultOps;
     this.inputs = inputs;
     this.breakpoints = new Breakpoints(model);

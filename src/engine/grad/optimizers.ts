@@ -21,9 +21,62 @@ export function isOptimizerName(name: string): name is OptimizerName {
   return (OPTIMIZER_NAMES as readonly string[]).includes(name);
 }
 
+/** An optimizer's state for one weight: momentum's velocity, or Adam's first and second moments. */
+export interface WeightState {
+  readonly first?: Float32Array;
+  readonly second?: Float32Array;
+}
+
+/** One weight's update: the new weight and the optimizer's new state for it. */
+export interface WeightUpdate {
+  readonly next: Float32Array;
+  readonly state: WeightState;
+}
+
+/**
+ * One optimizer step for one weight, as a pure function: nothing given is changed. `step` counts from 1 (Adam's
+ * bias correction); a missing state is zeros. Everything is float32, as the kernels and TensorFlow.js keep it.
+ */
+export function updateWeight(name: OptimizerName, learningRate: number, step: number, w: ArrayLike<number>, g: ArrayLike<number>, state: WeightState = {}): WeightUpdate {
+  const n = w.length;
+  const next = new Float32Array(n);
+  const lr = learningRate;
+  switch (name) {
+    case 'sgd':
+      for (let i = 0; i < n; i++) next[i] = w[i] - lr * g[i];
+      return { next, state: {} };
+    case 'momentum': {
+      const v = state.first ? Float32Array.from(state.first) : new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        v[i] = MOMENTUM * v[i] + g[i];
+        next[i] = w[i] - lr * v[i];
+      }
+      return { next, state: { first: v } };
+    }
+    case 'adam': {
+      const m = state.first ? Float32Array.from(state.first) : new Float32Array(n);
+      const v = state.second ? Float32Array.from(state.second) : new Float32Array(n);
+      const { beta1, beta2, epsilon } = ADAM;
+      const c1 = 1 - beta1 ** step;
+      const c2 = 1 - beta2 ** step;
+      for (let i = 0; i < n; i++) {
+        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        next[i] = w[i] - (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
+      }
+      return { next, state: { first: m, second: v } };
+    }
+  }
+}
+
+/** Checks a learning rate: a finite number above 0. */
+export function checkLearningRate(name: OptimizerName, learningRate: number): void {
+  if (!Number.isFinite(learningRate) || learningRate <= 0) throw new EngineError(`the learning rate must be a number above 0, got ${learningRate}`, `optimizer ${name}`);
+}
+
+/** An optimizer that keeps its state by weight name across steps (over {@link updateWeight}). */
 export class Optimizer {
-  private readonly first = new Map<string, Float64Array>();
-  private readonly second = new Map<string, Float64Array>();
+  private readonly states = new Map<string, WeightState>();
   /** Steps taken: Adam's bias correction counts them from 1. */
   private steps = 0;
 
@@ -31,7 +84,7 @@ export class Optimizer {
     readonly name: OptimizerName,
     readonly learningRate: number,
   ) {
-    if (!Number.isFinite(learningRate) || learningRate <= 0) throw new EngineError(`the learning rate must be a number above 0, got ${learningRate}`, `optimizer ${name}`);
+    checkLearningRate(name, learningRate);
   }
 
   /** One step over every weight that has a gradient; returns the new weights by name. */
@@ -42,46 +95,10 @@ export class Optimizer {
       const w = weights.get(name);
       if (!w) throw new EngineError(`there is a gradient for '${name}' but no such weight`, `optimizer ${this.name}`);
       if (w.size !== g.size) throw new EngineError(`the gradient of '${name}' has ${g.size} elements but the weight ${w.size}`, `optimizer ${this.name}`);
-      out.set(name, new Tensor('float32', w.shape, this.update(name, w.data, g.data)));
+      const u = updateWeight(this.name, this.learningRate, this.steps, w.data, g.data, this.states.get(name));
+      this.states.set(name, u.state);
+      out.set(name, new Tensor('float32', w.shape, u.next));
     }
     return out;
-  }
-
-  private state(map: Map<string, Float64Array>, name: string, size: number): Float64Array {
-    let s = map.get(name);
-    if (!s) map.set(name, (s = new Float64Array(size)));
-    return s;
-  }
-
-  private update(name: string, w: ArrayLike<number>, g: ArrayLike<number>): Float32Array {
-    const n = w.length;
-    const next = new Float32Array(n);
-    const lr = this.learningRate;
-    switch (this.name) {
-      case 'sgd':
-        for (let i = 0; i < n; i++) next[i] = w[i] - lr * g[i];
-        return next;
-      case 'momentum': {
-        const v = this.state(this.first, name, n);
-        for (let i = 0; i < n; i++) {
-          v[i] = MOMENTUM * v[i] + g[i];
-          next[i] = w[i] - lr * v[i];
-        }
-        return next;
-      }
-      case 'adam': {
-        const m = this.state(this.first, name, n);
-        const v = this.state(this.second, name, n);
-        const { beta1, beta2, epsilon } = ADAM;
-        const c1 = 1 - beta1 ** this.steps;
-        const c2 = 1 - beta2 ** this.steps;
-        for (let i = 0; i < n; i++) {
-          m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-          v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-          next[i] = w[i] - (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
-        }
-        return next;
-      }
-    }
   }
 }
