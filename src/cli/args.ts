@@ -4,6 +4,10 @@ import { isImageFile } from '../loaders/tensors/inputFile';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../runner/divergence';
 import type { Tolerance } from '../runner/divergence';
 import { IMAGE_FLAGS, imageOptions } from './imageOptions';
+import { isLossName, LOSS_NAMES } from '../engine/grad/losses';
+import type { LossName } from '../engine/grad/losses';
+import { isOptimizerName, OPTIMIZER_NAMES } from '../engine/grad/optimizers';
+import type { OptimizerName } from '../engine/grad/optimizers';
 
 /** The command line, parsed. Each command takes only its own flags; anything else is a {@link UsageError}. */
 export type Command =
@@ -16,6 +20,7 @@ export type Command =
       /** `--dump DIR`: the folder every produced value is written to as `.npy`. */
       readonly dump?: string }
   | DiffCommand
+  | TrainCommand
   | { readonly kind: 'inspect'; readonly model: string }
   | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string; readonly threads?: number; readonly workloads?: readonly string[] };
 
@@ -34,6 +39,23 @@ export interface DiffCommand {
   readonly threads?: number;
 }
 
+/** `layerstep train`: steps of gradient descent on MODEL; what is left out comes from the model file's hints. */
+export interface TrainCommand {
+  readonly kind: 'train';
+  readonly model: string;
+  /** `--data FILE`: inputs and targets; the model's examples with targets when left out. */
+  readonly data?: string;
+  readonly loss?: LossName;
+  readonly optimizer?: OptimizerName;
+  readonly lr?: number;
+  readonly steps?: number;
+  readonly batch?: number;
+  /** `--save FILE.safetensors`: the trained weights. */
+  readonly save?: string;
+  readonly json: boolean;
+  readonly threads?: number;
+}
+
 /** What MODEL's run is compared with: the same model on another input, another model, or a dumped run. */
 export type DiffCounterpart =
   | { readonly kind: 'input'; readonly file: string }
@@ -43,7 +65,7 @@ export type DiffCounterpart =
 /** `--shape NAME=1,3,48,192` by input name; `''` for a shape given without a name (a model with one input). */
 export type ShapeFlags = Readonly<Record<string, readonly number[]>>;
 
-export type CommandName = 'run' | 'trace' | 'diff' | 'inspect' | 'bench';
+export type CommandName = 'run' | 'trace' | 'diff' | 'train' | 'inspect' | 'bench';
 
 export interface ParsedArgs {
   readonly command: Command;
@@ -70,15 +92,22 @@ const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   tolerance: ['diff'],
   json: ['bench'],
   workload: ['bench'],
-  threads: ['run', 'trace', 'diff', 'bench'],
+  data: ['train'],
+  loss: ['train'],
+  optimizer: ['train'],
+  lr: ['train'],
+  steps: ['train'],
+  batch: ['train'],
+  save: ['train'],
+  threads: ['run', 'trace', 'diff', 'train', 'bench'],
   ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace', 'diff'] as const])),
 };
 /** Flags without a value. `--json` is one for 'diff' (print JSON) but takes a FILE for 'bench'. */
 const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   quick: ['bench'],
-  json: ['diff'],
+  json: ['diff', 'train'],
 };
-const COMMANDS: readonly CommandName[] = ['run', 'trace', 'diff', 'inspect', 'bench'];
+const COMMANDS: readonly CommandName[] = ['run', 'trace', 'diff', 'train', 'inspect', 'bench'];
 const COUNTERPARTS = ['against-input', 'against-model', 'reference'] as const;
 
 const TENSOR_FILE = /\.(json|npy)$/i;
@@ -213,8 +242,35 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         verbose,
       };
     }
+    case 'train': return { command: trainCommand(model, one, threads(), flags.has('json')), verbose };
     case 'inspect': return { command: { kind, model }, verbose };
   }
+}
+
+/** The flags of `train`, checked. */
+function trainCommand(model: string, one: (name: string) => string | undefined, threads: number | undefined, json: boolean): TrainCommand {
+  const data = one('data');
+  if (data !== undefined && !/\.json$/i.test(data)) throw new UsageError(`--data '${data}' must be a JSON file: { "inputs": { NAME: tensor }, "targets": { OUTPUT: tensor } }.`);
+  const loss = one('loss');
+  if (loss !== undefined && !isLossName(loss)) throw new UsageError(`--loss '${loss}' must be one of ${LOSS_NAMES.join(', ')}.`);
+  const optimizer = one('optimizer');
+  if (optimizer !== undefined && !isOptimizerName(optimizer)) throw new UsageError(`--optimizer '${optimizer}' must be one of ${OPTIMIZER_NAMES.join(', ')}.`);
+  const lrFlag = one('lr');
+  const lr = lrFlag === undefined ? undefined : Number(lrFlag);
+  if (lr !== undefined && (!/^[0-9.eE+-]+$/.test(lrFlag!) || !Number.isFinite(lr) || lr <= 0)) throw new UsageError(`--lr '${lrFlag}' must be a learning rate above 0 (e.g. --lr 0.01).`);
+  const whole = (name: string): number | undefined => {
+    const flag = one(name);
+    if (flag === undefined) return undefined;
+    const n = /^\d+$/.test(flag) ? Number(flag) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} '${flag}' must be a whole number, 1 or more.`);
+    return n;
+  };
+  const save = one('save');
+  if (save !== undefined && !/\.safetensors$/i.test(save)) throw new UsageError(`--save '${save}' must be a file ending in .safetensors.`);
+  return {
+    kind: 'train', model, data, loss: loss as LossName | undefined, optimizer: optimizer as OptimizerName | undefined, lr,
+    steps: whole('steps'), batch: whole('batch'), save, json, threads,
+  };
 }
 
 /** Exactly one of --against-input FILE, --against-model MODEL2 and --reference DIR. */

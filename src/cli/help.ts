@@ -9,11 +9,13 @@ Commands:
   trace MODEL [--input FILE] [--break NAME]  print the call stack as it unfolds (--dump DIR: every value as .npy)
   diff MODEL --against-input FILE | --against-model MODEL2 | --reference DIR
                                              compare two runs value by value; find where they first part
+  train MODEL --data FILE --loss L --optimizer O --lr X --steps N
+                                             gradient descent; print each step's loss (--save: trained weights)
   inspect MODEL                              modules, ops, parameter counts and weight statistics
   bench [--quick] [--workload ID]            time the engine against ONNX Runtime and TensorFlow.js
 
 Options:
-  --threads N    run, trace, diff, bench: threads the engine splits big ops over (default: every core)
+  --threads N    run, trace, diff, train, bench: threads the engine splits big ops over (default: every core)
   --verbose      show stack traces with errors
   -h, --help     show help (also: layerstep help COMMAND)
   -V, --version  show the version
@@ -103,6 +105,33 @@ value: its layer (the module around the node), op, max abs = max |a - b|, max re
 the elements whose b is not 0, cosine = a.b/(|a||b|) (1 when both are all zeros, 0 when only one is), and
 a mark on the values beyond the tolerance. Computed in float64. The exit code is 0 whether the runs part
 or not; 1 when a file cannot be read or a run fails.`,
+  train: `Usage: layerstep train MODEL --data FILE --loss mse|bce|cce|bce-logits|cce-logits
+                       --optimizer sgd|momentum|adam --lr X --steps N [--batch N]
+                       [--save WEIGHTS.safetensors] [--json]
+
+Trains MODEL by gradient descent: each step runs the forward pass on a batch, measures the loss against
+the targets, runs the backward pass and updates every weight that reaches the loss. It is the same step
+the debugger's Train steps through. Prints 'step K loss VALUE' as each step ends (K from 1; the loss is
+the one measured in that step's forward pass, before its update).
+
+  --data FILE     { "inputs": { INPUT: tensor }, "targets": { OUTPUT: tensor } } in tensor JSON, one row
+                  per example along the first axis; left out: the model's examples that carry targets
+  --loss L        mse: mean of (output - target)^2 over every element;
+                  bce, cce: binary / categorical cross-entropy from probabilities (after sigmoid, softmax);
+                  bce-logits, cce-logits: the same from logits; cross-entropies are averaged over the batch.
+                  A cce target may be class indices (one rank less than the output).
+  --optimizer O   sgd: w <- w - lr*g; momentum: v <- 0.9*v + g, w <- w - lr*v;
+                  adam: beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected
+  --lr X          the learning rate
+  --steps N       steps to take
+  --batch N       examples per step, in order, the last batch of a pass possibly smaller, then from the
+                  start again (default: the whole data in every step)
+  --save FILE     write every weight, as trained, to FILE (.safetensors), under its name as 'inspect' shows it
+  --json          print { "losses": [ ... ] } at the end instead of a line per step
+
+--loss, --optimizer, --lr and --steps may be left out when the model file's "training" hints give them
+(else: the loss the last op suggests, sgd, 0.01, 1 step). The model file is never changed. The exit code is 1
+when an op between a weight and the loss has no gradient, naming it.`,
   inspect: `Usage: layerstep inspect MODEL
 
 Prints the model's inputs and outputs, its module tree with ops and parameter counts, and a summary of

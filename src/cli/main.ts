@@ -14,6 +14,7 @@ import { formatInspect } from './inspect';
 import { progressReporter } from './progress';
 import { openModelFile, runToEnd } from './session';
 import { traceCommand } from './trace';
+import { trainCommand } from './train';
 import { VERSION } from './version';
 import { configureEngine } from '../node/engineSetup';
 
@@ -47,6 +48,9 @@ async function execute(command: Command, io: Io): Promise<void> {
     case 'diff':
       configureEngine({ threads: command.threads });
       return diffCommand(command, io);
+    case 'train':
+      configureEngine({ threads: command.threads });
+      return trainCommand(command, io);
     // `--threads` (undefined: every core) sets the engine up before the model runs; bench uses it in its own way.
     case 'bench': return benchCommand(command, io);
   }

@@ -106,6 +106,7 @@ export class LayerstepDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
     client.onEvent((e) => {
       if (e.type === 'output') this.sendEvent(new OutputEvent(e.text.endsWith('\n') ? e.text : e.text + '\n', 'console'));
+      else if (e.type === 'loss') this.sendEvent(new Event('layerstep/loss', { step: e.step, steps: e.steps, loss: e.loss }));
       else if (this.activeProgress) {
         this.sendEvent(new ProgressUpdateEvent(String(this.activeProgress), `${e.done} of ${e.total} ops`));
       }

@@ -154,6 +154,48 @@ export interface StopInfo {
    * position were dropped and frames may differ. A view that keeps the timeline or frames reads them again from 0.
    */
   readonly generation?: number;
+  /** Set in a training run (see {@link TrainSpec}). */
+  readonly training?: TrainingInfo;
+}
+
+/** The losses a training step measures, and the optimizers that update weights (as `layerstep train` names them). */
+export type TrainLoss = 'mse' | 'bce' | 'cce' | 'bce-logits' | 'cce-logits';
+export type TrainOptimizer = 'sgd' | 'momentum' | 'adam';
+
+/**
+ * A training run (Train, Train N Steps): `steps` steps one after another, each a run of the step's program (the
+ * forward pass, the loss, the backward pass as frames, the update). Forward moves at the end of a step go on into
+ * the next one; breakpoints and exception filters hold in every step. Left out, each setting comes from the model
+ * file's training hints, else: the loss from the model's last op (softmax: `cce`, sigmoid: `bce`, else `mse`),
+ * `sgd`, learning rate 0.01, 1 step, and all the data in each step (or as many rows as a fixed batch size takes).
+ */
+export interface TrainSpec {
+  readonly loss?: TrainLoss;
+  readonly optimizer?: TrainOptimizer;
+  readonly learningRate?: number;
+  readonly steps?: number;
+  readonly batch?: number;
+  /** A data file (`{"inputs": {...}, "targets": {...}}`, tensor JSON); the model's examples with targets when left out. */
+  readonly data?: string;
+}
+
+/** Where a training run stands. */
+export interface TrainingInfo {
+  /** The step the runner is in, from 1. */
+  readonly step: number;
+  readonly steps: number;
+  /** The loss of every finished step, in order (measured in its forward pass, before its update). */
+  readonly losses: readonly number[];
+  readonly loss: TrainLoss;
+  readonly optimizer: TrainOptimizer;
+  readonly learningRate: number;
+  /** Rows per step, and rows in the data. */
+  readonly batch: number;
+  readonly rows: number;
+  /** Where the data comes from (a file name, or `the examples of model.json`). */
+  readonly data: string;
+  /** The names of the weights the steps change. */
+  readonly trainable: readonly string[];
 }
 
 export interface ScopesInfo {
@@ -245,6 +287,8 @@ export interface EngineRequests {
       readonly compare?: CompareSpec;
       /** `ATOL,RTOL` for divergences (default `1e-4,1e-3`). */
       readonly tolerance?: string;
+      /** Train instead of run: `input` and `compare` are then not used. */
+      readonly train?: TrainSpec;
     };
     result: ModelOutline;
   };
@@ -272,7 +316,10 @@ export interface EngineRequests {
   /** Forgets every edit: the model as loaded. */
   revertEdits: { params: Record<string, never>; result: StopInfo };
   edits: { params: Record<string, never>; result: readonly EditInfo[] };
-  /** Every weight of the run's model as the run sees it (edited ones as edited), for writing a new weights file. */
+  /**
+   * Every weight of the run's model as the run sees it (edited ones as edited), for writing a new weights file. In
+   * a training run: every weight as the finished steps have trained it.
+   */
   weights: { params: Record<string, never>; result: readonly TensorValues[] };
   /** The counterpart of a compared run, or null. */
   counterpart: { params: Record<string, never>; result: CounterpartInfo | null };
@@ -287,7 +334,9 @@ export type EngineMethod = keyof EngineRequests;
 /** Messages the service sends without being asked, about one run. */
 export type EngineEvent =
   | { readonly type: 'output'; readonly text: string; readonly source?: SourceRange }
-  | { readonly type: 'progress'; readonly done: number; readonly total: number };
+  | { readonly type: 'progress'; readonly done: number; readonly total: number }
+  /** A training step finished: its loss (the panel's loss curve draws it as it comes). */
+  | { readonly type: 'loss'; readonly step: number; readonly steps: number; readonly loss: number };
 
 /** The prefix of a counterpart's tensor names in `tensor`, `grid` and `element` requests. */
 export const COUNTERPART_PREFIX = 'counterpart:';

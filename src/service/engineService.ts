@@ -15,6 +15,7 @@ import type {
   ModelOutline, OutlineNode, ScopesInfo, StopInfo, TensorGrid, TensorSummary, WeightOutline, WireError,
 } from '../protocol/engine';
 import { COUNTERPART_PREFIX, DEFAULT_RUN } from '../protocol/engine';
+import type { TrainSpec } from '../protocol/engine';
 import type { Divergence } from '../protocol/engine';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../runner/divergence';
 import type { Comparison } from '../runner/divergence';
@@ -22,7 +23,13 @@ import { openCounterpart } from './counterpart';
 import type { ServiceCounterpart } from './counterpart';
 import { Runner } from '../runner/runner';
 import type { Frame, StopEvent } from '../runner/types';
-import { resolveInputs } from './inputs';
+import { describeIoError, resolveInputs } from './inputs';
+import { TrainingRun } from './training';
+import { parseTrainingJson } from '../loaders/tensors/index';
+import { examplesData, trainData } from '../runner/train/data';
+import type { TrainData } from '../runner/train/data';
+import { trainSettings } from '../runner/train/defaults';
+import { Trainer } from '../runner/train/trainer';
 import { FULL_READ_LIMIT, readGrid } from './sampling';
 import { toWireError } from './wireError';
 
@@ -61,6 +68,8 @@ interface Loaded {
 export class EngineService {
   private loaded?: Loaded;
   private readonly runs = new Map<string, Runner>();
+  /** Training runs, by run: their current step's runner is the run's runner. */
+  private readonly trainings = new Map<string, TrainingRun>();
   /** The counterparts of compared runs, by run. */
   private readonly counterparts = new Map<string, ServiceCounterpart>();
   /**
@@ -75,22 +84,25 @@ export class EngineService {
     this.handlers = {
       load: async (p) => this.outlineOf(await this.model(p.path, p.force)),
       open: (p, run) => this.open(run, p),
-      setLineBreakpoints: async (p, run) => this.need(run).setLineBreakpoints([...p.breakpoints]),
-      setNameBreakpoints: async (p, run) => this.need(run).setNameBreakpoints([...p.breakpoints]),
-      setExceptionFilters: async (p, run) => this.need(run).setExceptionFilters([...p.filters], p.tolerance ? parseTolerance(p.tolerance) : undefined),
+      setLineBreakpoints: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setLineBreakpoints([...p.breakpoints]),
+      setNameBreakpoints: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setNameBreakpoints([...p.breakpoints]),
+      setExceptionFilters: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setExceptionFilters([...p.filters], p.tolerance ? parseTolerance(p.tolerance) : undefined),
       position: async (_p, run) => this.stopInfo(run, { reason: 'entry', position: this.need(run).position }),
       step: async (p, run) => {
-        const r = this.need(run);
         const moves = {
-          in: () => r.stepIn(), over: () => r.stepOver(), out: () => r.stepOut(), continue: () => r.continue(),
-          back: () => r.stepBack(), reverseContinue: () => r.reverseContinue(),
+          in: (r: Runner) => r.stepIn(), over: (r: Runner) => r.stepOver(), out: (r: Runner) => r.stepOut(), continue: (r: Runner) => r.continue(),
+          back: (r: Runner) => r.stepBack(), reverseContinue: (r: Runner) => r.reverseContinue(),
         } as const;
-        return this.stopInfo(run, await moves[p.kind]());
+        const training = this.trainings.get(run);
+        return this.stopInfo(run, await (training ? training.move(p.kind, moves[p.kind]) : moves[p.kind](this.need(run))));
       },
       restartFrame: async (p, run) => this.stopInfo(run, await this.need(run).restartFrame(p.frameId)),
       goto: async (p, run) => this.stopInfo(run, await this.need(run).goto(p.index)),
-      runTo: async (p, run) => this.stopInfo(run, await this.need(run).runTo(p.name)),
-      pause: async (_p, run) => this.need(run).pause(),
+      runTo: async (p, run) => {
+        const training = this.trainings.get(run);
+        return this.stopInfo(run, await (training ? training.move('runTo', (r) => r.runTo(p.name)) : this.need(run).runTo(p.name)));
+      },
+      pause: async (_p, run) => (this.trainings.get(run) ?? this.need(run)).pause(),
       scopes: async (p, run) => {
         await this.weightsRead(run);
         return this.scopes(run, p.frameId);
@@ -109,6 +121,10 @@ export class EngineService {
       revertEdits: async (_p, run) => this.stopInfo(run, this.need(run).revertEdits()),
       edits: async (_p, run) => this.need(run).editList(),
       weights: async (_p, run) => {
+        const training = this.trainings.get(run);
+        if (training) {
+          return [...training.trainer.weights()].map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype, start: 0, values: t.data.slice() }));
+        }
         const r = this.need(run);
         await loadPendingWeights(r.model);
         return [...r.model.weights.keys()].map((name) => {
@@ -150,6 +166,8 @@ export class EngineService {
         // A forward move still running stops at its next event, and later moves reject.
         this.runs.get(run)?.dispose();
         this.runs.delete(run);
+        this.trainings.get(run)?.dispose();
+        this.trainings.delete(run);
         this.counterparts.get(run)?.dispose();
         this.counterparts.delete(run);
       },
@@ -177,6 +195,8 @@ export class EngineService {
   dispose(): void {
     for (const r of this.runs.values()) r.dispose();
     this.runs.clear();
+    for (const t of this.trainings.values()) t.dispose();
+    this.trainings.clear();
     for (const c of this.counterparts.values()) c.dispose();
     this.counterparts.clear();
     this.loaded = undefined;
@@ -187,7 +207,7 @@ export class EngineService {
   }
 
   private need(run: string): Runner {
-    const r = this.runs.get(run);
+    const r = this.trainings.get(run)?.runner ?? this.runs.get(run);
     if (!r) throw Object.assign(new Error('No model is open.'), { kind: 'internal' });
     return r;
   }
@@ -220,7 +240,7 @@ export class EngineService {
 
   /** A value of `run`, or with no run a weight of the held model; weights still in their files are read first. */
   private async tensor(run: string, name: string): Promise<Tensor> {
-    const r = this.runs.get(run);
+    const r = this.trainings.get(run)?.runner ?? this.runs.get(run);
     if (r && name.startsWith(COUNTERPART_PREFIX)) return this.counterpartTensor(run, name.slice(COUNTERPART_PREFIX.length));
     if (r) {
       await loadPendingWeights(r.model);
@@ -242,6 +262,7 @@ export class EngineService {
 
   private async open(run: string, p: EngineRequests['open']['params']): Promise<ModelOutline> {
     const model = await this.model(p.path);
+    if (p.train) return this.openTraining(run, model, p.train, p);
     const { inputs } = await resolveInputs(model, p.input, this.ports.readFile);
     const tolerance = p.tolerance ? parseTolerance(p.tolerance) : DEFAULT_TOLERANCE;
     const options = { memoryBudgetBytes: p.memoryBudgetBytes, maxLoopIterations: p.maxLoopIterations, yieldToHost: this.ports.yieldToHost };
@@ -264,10 +285,47 @@ export class EngineService {
       : undefined;
     runner.setCounterpart(counterpart, tolerance);
     this.runs.get(run)?.dispose();
+    this.trainings.get(run)?.dispose();
+    this.trainings.delete(run);
     this.counterparts.get(run)?.dispose();
     this.runs.set(run, runner);
     if (counterpart) this.counterparts.set(run, counterpart);
     else this.counterparts.delete(run);
+    return this.outlineOf(model);
+  }
+
+  /** A training run: steps of the model on its examples with targets, or on a data file. */
+  private async openTraining(run: string, model: Model, spec: TrainSpec, p: EngineRequests['open']['params']): Promise<ModelOutline> {
+    let data: TrainData;
+    if (spec.data) {
+      const bytes = await this.ports.readFile(spec.data).catch((e: unknown) => {
+        throw Object.assign(new Error(`Cannot read the training data ${spec.data}: ${describeIoError(e)}`), { name: 'InputError' });
+      });
+      const file = spec.data.split(/[\\/]/).pop() ?? spec.data;
+      const parsed = parseTrainingJson(file, new TextDecoder().decode(bytes));
+      data = trainData(parsed.inputs, parsed.targets, file);
+    } else {
+      data = examplesData(model);
+    }
+    const { loss, optimizer, learningRate, batch, steps } = trainSettings(model, spec, data.rows);
+    if (!Number.isSafeInteger(steps) || steps < 1) throw Object.assign(new Error(`A training run takes 1 step or more, not ${steps}.`), { name: 'InputError' });
+    const trainer = await Trainer.create(model, data, {
+      loss, optimizer, learningRate, batch,
+      runner: {
+        memoryBudgetBytes: p.memoryBudgetBytes, maxLoopIterations: p.maxLoopIterations, yieldToHost: this.ports.yieldToHost,
+        onOutput: (text, src) => this.emit({ type: 'output', text, source: src }, run),
+        onProgress: (done, total) => this.emit({ type: 'progress', done, total }, run),
+      },
+    });
+    const training = new TrainingRun(trainer, steps, { loss, optimizer, learningRate, batch: trainer.batch, rows: data.rows, data: data.source }, (step, value) => {
+      this.emit({ type: 'loss', step, steps, loss: value }, run);
+    });
+    this.runs.get(run)?.dispose();
+    this.runs.delete(run);
+    this.trainings.get(run)?.dispose();
+    this.counterparts.get(run)?.dispose();
+    this.counterparts.delete(run);
+    this.trainings.set(run, training);
     return this.outlineOf(model);
   }
 
@@ -293,10 +351,11 @@ export class EngineService {
 
   private stopInfo(run: string, stop: StopEvent): StopInfo {
     const r = this.need(run);
+    const training = this.trainings.get(run);
     return {
       reason: stop.reason,
       description: stop.description,
-      breakpointIds: stop.breakpointIds,
+      breakpointIds: training && stop.breakpointIds ? stop.breakpointIds.map((id) => training.breakpointId(id)) : stop.breakpointIds,
       exception: stop.exception,
       index: stop.position.index,
       point: stop.position.point,
@@ -304,7 +363,8 @@ export class EngineService {
       finished: r.finished,
       recorded: r.timeline().length,
       edits: r.editList().length,
-      generation: r.generation,
+      generation: training ? training.generation : r.generation,
+      ...(training ? { training: training.training() } : {}),
     };
   }
 

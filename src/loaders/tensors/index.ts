@@ -10,7 +10,7 @@ import { formatNpy, parseNpy } from './npy';
  */
 
 export { TensorFileError } from './errors';
-export { UNNAMED, formatFloat32, formatTensorJson, formatTensorObject, parseTensorJson } from './json';
+export { UNNAMED, formatFloat32, formatTensorJson, formatTensorObject, parseTensorJson, parseTrainingJson } from './json';
 export { formatNpy, parseNpy } from './npy';
 
 export type TensorFileFormat = 'json' | 'npy';

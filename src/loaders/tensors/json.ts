@@ -47,6 +47,35 @@ export function parseTensorJson(file: string, text: string): Map<string, Tensor>
   return out;
 }
 
+/**
+ * Reads training data: `{"inputs": {<input name>: tensor}, "targets": {<output name>: tensor}}`, tensors as in any
+ * tensor JSON file, one row per example along their first axis.
+ */
+export function parseTrainingJson(file: string, text: string): { inputs: Map<string, Tensor>; targets: Map<string, Tensor> } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    failFile(file, `is not valid JSON (${(e as Error).message}).`);
+  }
+  const shape = '{ "inputs": { "<input name>": <tensor> }, "targets": { "<output name>": <tensor> } }';
+  if (!isRecord(doc)) failFile(file, `must hold a JSON object: ${shape}.`);
+  const extra = Object.keys(doc).filter((k) => k !== 'inputs' && k !== 'targets');
+  if (extra.length) failFile(file, `has '${extra[0]}', but training data holds only "inputs" and "targets": ${shape}.`);
+  const read = (key: 'inputs' | 'targets'): Map<string, Tensor> => {
+    const part = doc[key];
+    if (!isRecord(part)) failFile(file, `needs "${key}": an object of named tensors, as in ${shape}.`);
+    const out = new Map<string, Tensor>();
+    for (const [name, value] of Object.entries(part)) {
+      if (!isRecord(value)) failFile(file, `${key} '${name}' must be an object { "shape", "dtype", "data" }.`);
+      out.set(name, readTensor(file, `${key === 'inputs' ? 'input' : 'target'} '${name}'`, value));
+    }
+    if (out.size === 0) failFile(file, `has no ${key}.`);
+    return out;
+  };
+  return { inputs: read('inputs'), targets: read('targets') };
+}
+
 function readTensor(file: string, what: string, obj: Record<string, unknown>): Tensor {
   const shape = readShape(file, what, obj.shape);
   const dtype = obj.dtype === undefined ? 'float32' : obj.dtype;
