@@ -12,12 +12,15 @@ import type { WeightFiles } from './files';
 import type { JsonDocument, JsonNode } from './json';
 import { describe, entries, items, prop } from './json';
 import { LayerListBuilder } from './layerList';
+import { readTargets } from './targets';
+import { readTraining } from './training';
 import { Budget, WeightResolver } from './weights';
 
 export const FORMAT = 'layerstep/1';
 
-export const TOP_KEYS: readonly string[] = ['$schema', 'format', 'name', 'description', 'metadata', 'inputs', 'output', 'weightsFile', 'layers', 'labels', 'examples'];
+export const TOP_KEYS: readonly string[] = ['$schema', 'format', 'name', 'description', 'metadata', 'inputs', 'output', 'weightsFile', 'layers', 'labels', 'examples', 'training'];
 const INPUT_KEYS = ['name', 'shape', 'dtype', 'description'];
+const EXAMPLE_KEYS = ['name', 'description', 'inputs', 'targets', 'label'];
 const INPUT_DTYPES: readonly DType[] = ['float32', 'int32', 'int64'];
 
 /** Defaults the format promises (docs/model-format.md). */
@@ -37,11 +40,18 @@ function notAModel(doc: JsonDocument, hint = ''): ModelError {
 export function readModel(doc: JsonDocument, files: WeightFiles, options: LoadOptions): Model {
   checkHeader(doc);
   const input = readInput(doc, doc.root);
-  return layOut([{ name: input.name, dtype: input.dtype, shape: input.dims }], (shapes) => {
+  const model = layOut([{ name: input.name, dtype: input.dtype, shape: input.dims }], (shapes) => {
     const laid = layModel(doc, files, options, { ...input, shape: [...(shapes.get(input.name) ?? input.shape)] });
     validateModel(laid);
     return laid;
   });
+  // Targets are checked against the output's shape as laid out, and hold for every layout of the model.
+  const weightsFile = optionalString(doc, doc.root, 'weightsFile');
+  const examples = readTargets(doc, model, new WeightResolver(doc, files, new Budget(options.maxBytes), weightsFile));
+  const training = readTraining(doc, doc.root);
+  const specialize = model.specialize;
+  const extra = training ? { examples, training } : { examples };
+  return { ...model, ...extra, specialize: specialize && ((shapes) => ({ ...specialize(shapes), ...extra })) };
 }
 
 /** The document is a model: an object saying our format, with only the properties a model has. */
@@ -170,7 +180,7 @@ function readExamples(doc: JsonDocument, root: JsonNode, resolver: WeightResolve
   return items(node).map((ex, i) => {
     if (ex.type !== 'object') throw doc.error(ex, `example ${i} is ${describe(ex)}; expected { "name", "inputs": { "${input.name}": ... } }.`);
     for (const [key, keyNode] of entries(ex)) {
-      if (!['name', 'description', 'inputs'].includes(key)) throw doc.error(keyNode, `example ${i} has no property '${key}'; it takes name, description, inputs.`);
+      if (!EXAMPLE_KEYS.includes(key)) throw doc.error(keyNode, `example ${i} has no property '${key}'; it takes ${EXAMPLE_KEYS.join(', ')}.`);
     }
     const name = optionalString(doc, ex, 'name') ?? `example ${i}`;
     const inputs = prop(ex, 'inputs');

@@ -1,3 +1,5 @@
+import { LOSS_NAMES } from '../../engine/grad/losses';
+import { OPTIMIZER_NAMES } from '../../engine/grad/optimizers';
 import { ACTIVATION_NAMES, ACTIVATIONS } from './activations';
 import { FORMAT, TOP_KEYS } from './document';
 import { INITIALIZERS } from './init';
@@ -112,6 +114,7 @@ export function modelSchema(): Schema {
         layers: { ...ref('layers'), description: 'The layers, run in order; each reads the previous one\'s output.' },
         labels: { type: 'array', items: { type: 'string' }, description: 'Class names for the last axis of the output.' },
         examples: { type: 'array', items: ref('example'), description: 'Named inputs shipped with the model; `layerstep run` uses the first by default.' },
+        training: { ...ref('training'), description: 'How to train the model by default: loss, optimizer, learning rate, steps, batch.' },
       },
     },
     // Offered in an empty model.json: the format line is what turns the rest of the schema on.
@@ -140,11 +143,35 @@ export function modelSchema(): Schema {
         type: 'object',
         required: ['inputs'],
         additionalProperties: false,
-        description: 'A named input for the model.',
+        description: 'A named input for the model, and what the model should answer for it (targets or a label), which Train measures the loss against.',
+        not: { required: ['targets', 'label'] },
         properties: {
           name: { type: 'string', description: 'Shown when picking an example (default "example <i>").' },
           description: { type: 'string', description: 'Free text about the example.' },
           inputs: { type: 'object', additionalProperties: ref('weight'), description: 'The input tensor by input name; same forms as a weight, with the input\'s shape.' },
+          targets: {
+            type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: ref('weight'),
+            description: 'What the model should answer, by output name: a float32 tensor of the output\'s shape (for this example\'s batch). Not with "label".',
+          },
+          label: {
+            anyOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }],
+            description: 'The example\'s class: a name from "labels" or a class index; the target is then one-hot, of shape [1, classes]. Not with "targets".',
+          },
+        },
+      },
+      training: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'How the model suggests it be trained: the defaults of Train and Train N Steps.',
+        properties: {
+          loss: {
+            enum: [...LOSS_NAMES],
+            description: 'mse: mean squared error; bce, cce: binary and categorical cross-entropy from probabilities (a model ending in sigmoid or softmax); bce-logits, cce-logits: the same from logits.',
+          },
+          optimizer: { enum: [...OPTIMIZER_NAMES], description: 'sgd: w ← w − lr·g; momentum: v ← 0.9·v + g, w ← w − lr·v; adam: β1 0.9, β2 0.999, ε 1e-8.' },
+          learningRate: { type: 'number', exclusiveMinimum: 0, description: 'The learning rate, lr.' },
+          steps: { type: 'integer', minimum: 1, description: 'How many steps Train N Steps runs.' },
+          batch: { type: 'integer', minimum: 1, description: 'Examples per step (default: all of them).' },
         },
       },
       numbers: {

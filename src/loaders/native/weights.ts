@@ -43,6 +43,8 @@ export interface WeightRequest {
   /** The value name, also the default key into the weights file. */
   readonly valueName: string;
   readonly expected: Shape | undefined;
+  /** How messages say what the shape must be (default `the layer expects`; a target's `the output 'y' is`). */
+  readonly expectation?: string;
   /** Where to point when the weight is missing. */
   readonly layerNode: JsonNode;
 }
@@ -160,7 +162,7 @@ export class WeightResolver {
   /** Checks a resolved shape against the request. */
   private check(req: WeightRequest, shape: Shape, node: JsonNode): void {
     if (req.expected && fmt(req.expected) !== fmt(shape)) {
-      throw this.doc.error(node, `${whatOf(req)} has shape ${fmt(shape)} but the layer expects ${fmt(req.expected)}.`);
+      throw this.doc.error(node, `${whatOf(req)} has shape ${fmt(shape)} but ${req.expectation ?? 'the layer expects'} ${fmt(req.expected)}.`);
     }
   }
 
