@@ -24,3 +24,16 @@ export function gradRule(op: string): GradRule | undefined {
 
 /** The ops that have a gradient rule, sorted; for docs, `inspect` and the check that a model can be trained. */
 export const GRAD_OPS: readonly string[] = Object.freeze([...RULES.keys()].sort());
+
+/**
+ * Inputs of an op that take no gradient although they may be float weights: batch norm's moving mean and variance
+ * (constants of the forward pass in inference mode). A training step does not train them.
+ */
+const NO_GRADIENT: ReadonlyMap<string, readonly number[]> = new Map([
+  ['batchNormalization', [3, 4]],
+]);
+
+/** The input positions of `op` that take no gradient (see {@link NO_GRADIENT}). */
+export function inputsWithoutGradient(op: string): readonly number[] {
+  return NO_GRADIENT.get(op) ?? [];
+}

@@ -1,4 +1,4 @@
-import { gradRule } from '../../engine/grad/index';
+import { gradRule, inputsWithoutGradient } from '../../engine/grad/index';
 import type { LossName } from '../../engine/grad/losses';
 import type { OptimizerName } from '../../engine/grad/optimizers';
 import type { Tensor } from '../../engine/tensor';
@@ -93,11 +93,20 @@ export function layoutTraining(forward: Model, targeted: readonly string[], setu
   const floatWeight = (n: string): boolean => forward.weights.get(n)?.dtype === 'float32';
   const depends = new Set<string>([...forward.weights.keys()].filter(floatWeight));
   for (const node of nodes) if (node.inputs.some((n) => n && depends.has(n))) node.outputs.forEach((o) => o && depends.add(o));
-  const reaches = new Set<string>(targeted);
+  // Reverse-mode reach: a value gets a gradient when a node that reads it (at an input that takes one) has an
+  // output that gets one, starting from the outputs the loss measures.
+  const skip = (node: NodeDef): readonly number[] => inputsWithoutGradient(node.op);
+  const hasGrad = new Set<string>(targeted.filter((o) => depends.has(o)));
   for (let i = nodes.length - 1; i >= 0; i--) {
-    if (nodes[i].outputs.some((o) => o && reaches.has(o))) nodes[i].inputs.forEach((n) => n && reaches.add(n));
+    const node = nodes[i];
+    if (!node.outputs.some((o) => o && hasGrad.has(o))) continue;
+    node.inputs.forEach((n, slot) => {
+      if (n && depends.has(n) && !skip(node).includes(slot)) hasGrad.add(n);
+    });
   }
-  const needed = (n: string): boolean => n !== '' && depends.has(n) && reaches.has(n);
+  const needed = (n: string): boolean => n !== '' && hasGrad.has(n);
+  /** Does this input slot of a differentiated node take a gradient? */
+  const takes = (node: NodeDef, slot: number): boolean => needed(node.inputs[slot]) && !skip(node).includes(slot);
   const differentiated = nodes.filter((n) => n.outputs.some(needed));
   for (const node of differentiated) {
     if (!gradRule(node.op)) {
@@ -117,7 +126,10 @@ export function layoutTraining(forward: Model, targeted: readonly string[], setu
   };
   for (const out of targeted) contribute(out, LOSS_NODE);
   for (let i = differentiated.length - 1; i >= 0; i--) {
-    for (const n of differentiated[i].inputs) if (needed(n)) contribute(n, differentiated[i].id);
+    const node = differentiated[i];
+    node.inputs.forEach((n, slot) => {
+      if (takes(node, slot)) contribute(n, node.id);
+    });
   }
   /** The name a contributor gives its part of ∂loss/∂value. */
   const partName = (value: string, by: string): string => ((contributors.get(value)?.length ?? 0) > 1 ? `${gradName(value)} via ${by}` : gradName(value));
@@ -137,8 +149,8 @@ export function layoutTraining(forward: Model, targeted: readonly string[], setu
   };
 
   const gradNode = (node: NodeDef): NodeDef => {
-    const wanted = [...new Set(node.inputs.filter(needed))];
-    const gradOf = node.inputs.map((n) => (needed(n) ? wanted.indexOf(n) : -1));
+    const wanted = [...new Set(node.inputs.filter((_, slot) => takes(node, slot)))];
+    const gradOf = node.inputs.map((n, slot) => (takes(node, slot) ? wanted.indexOf(n) : -1));
     const incoming = node.outputs.map((o) => (needed(o) ? gradName(o) : ''));
     const made: NodeDef = {
       kind: 'node', id: `${GRAD_PREFIX}/${node.id}`, name: `${GRAD_PREFIX}${node.name}`, op: `${GRAD_PREFIX}${node.op}`,

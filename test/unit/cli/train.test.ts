@@ -7,6 +7,8 @@ import { parseArgs, UsageError } from '../../../src/cli/args';
 import { Tensor } from '../../../src/engine/tensor';
 import { decodeSafetensors } from '../../../src/loaders/safetensors';
 import { encodeModel } from '../loaders/onnxHelpers';
+import { openModelFile } from '../../../src/node/localModel';
+import { REPO } from '../debug/dapDriver';
 import { spawnCli } from './spawnCli';
 import type { CliResult } from './spawnCli';
 
@@ -151,6 +153,32 @@ describe('layerstep train', () => {
     const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(save)), { file: save, maxBytes: 1 << 20 });
     expectClose(tensors.get('W1')!.data, theirs.weights['hidden.kernel']);
     expectClose(tensors.get('b2')!.data, theirs.weights['out.bias']);
+  });
+
+  it('trains Keras and TF.js layers models: the loss falls, and --save keys the weights as inspect lists them', async () => {
+    const cases = [
+      { file: join(REPO, 'test/fixtures/keras/mlp.h5'), input: 'hidden_input', shape: [8, 5], output: 'probs', classes: 3, loss: 'cce' },
+      { file: join(REPO, 'test/fixtures/tfjs/mlp/model.json'), input: 'features', shape: [8, 4], output: 'probs', classes: 3, loss: 'cce' },
+      { file: join(REPO, 'test/fixtures/keras/cnn.h5'), input: 'image', shape: [4, 8, 8, 3], output: 'logits', classes: 3, loss: 'cce-logits' },
+    ];
+    for (const c of cases) {
+      const rows = c.shape[0];
+      const data = join(tmp, `${c.input}.json`);
+      // Class indices as targets: one rank less than the output.
+      writeFileSync(data, JSON.stringify({
+        inputs: { [c.input]: { shape: c.shape, data: values(c.shape.reduce((a, b) => a * b, 1), 31) } },
+        targets: { [c.output]: { shape: [rows], dtype: 'int32', data: Array.from({ length: rows }, (_, i) => i % c.classes) } },
+      }));
+      const save = join(tmp, `${c.input}.safetensors`);
+      const r = cli('train', c.file, '--data', data, '--loss', c.loss, '--optimizer', 'adam', '--lr', '0.01', '--steps', '15', '--save', save);
+      expect(r.code, r.stderr).toBe(0);
+      const losses = stepLines(r.stdout);
+      expect(losses).toHaveLength(15);
+      expect(losses[14]).toBeLessThan(losses[0]);
+      const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(save)), { file: save, maxBytes: 1 << 24 });
+      const model = await openModelFile(c.file);
+      expect([...tensors.keys()].sort()).toEqual([...model.weights.keys()].sort());
+    }
   });
 
   it('fails with one sentence: an op without a gradient names its node; bad data; a target for no output', () => {

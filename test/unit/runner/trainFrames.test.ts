@@ -46,7 +46,7 @@ describe('a training step as frames', () => {
     // The backward frame of a layer: ∂loss/∂output in, ∂loss/∂input and its weights' gradients out, its weights beside.
     const back = r.model.root.body[3];
     expect(back.kind).toBe('module');
-    const dHidden = (back as { body: readonly { name: string }[] }).body.find((i) => i.name === '∂hidden') as { inputs: string[]; outputs: string[]; weights: Record<string, string> };
+    const dHidden = (back as { body: readonly { name: string }[] }).body.find((i) => i.name === '∂hidden') as unknown as { inputs: string[]; outputs: string[]; weights: Record<string, string> };
     const hiddenOut = (model.root.body[0] as { outputs: string[] }).outputs[0];
     expect(dHidden.inputs).toEqual([`∂loss/∂${hiddenOut}`]);
     expect(dHidden.outputs).toEqual(expect.arrayContaining(['∂loss/∂hidden.kernel', '∂loss/∂hidden.bias']));
