@@ -15,7 +15,7 @@ const layers = [
 ];
 const doc = modelOf(layers, { name: 'x', shape: [null as unknown as number, 2] });
 
-async function trainer(model: Model, targets = Tensor.from([3, 2], [1, 0, 0, 1, 1, 0]), loss: 'cce' | 'mse' = 'cce'): Promise<Trainer> {
+async function trainer(model: Model, targets: Tensor = Tensor.from([3, 2], [1, 0, 0, 1, 1, 0]), loss: 'cce' | 'mse' = 'cce'): Promise<Trainer> {
   const data = trainData(new Map([['x', Tensor.from([3, 2], [1, 2, -1, 0.5, 0, 1])]]), new Map([[model.outputs[0]?.name ?? model.root.outputs[0], targets]]), 'data.json');
   return Trainer.create(model, data, { loss, optimizer: 'sgd', learningRate: 0.1 });
 }
@@ -47,7 +47,7 @@ describe('a training step as frames', () => {
     const back = r.model.root.body[3];
     expect(back.kind).toBe('module');
     const dHidden = (back as { body: readonly { name: string }[] }).body.find((i) => i.name === '∂hidden') as unknown as { inputs: string[]; outputs: string[]; weights: Record<string, string> };
-    const hiddenOut = (model.root.body[0] as { outputs: string[] }).outputs[0];
+    const hiddenOut = model.root.body[0].outputs[0];
     expect(dHidden.inputs).toEqual([`∂loss/∂${hiddenOut}`]);
     expect(dHidden.outputs).toEqual(expect.arrayContaining(['∂loss/∂hidden.kernel', '∂loss/∂hidden.bias']));
     expect(dHidden.weights).toEqual({ kernel: 'hidden.kernel', bias: 'hidden.bias' });
@@ -76,7 +76,7 @@ describe('a training step as frames', () => {
     expect(second.reason).toBe('breakpoint');
     expect(second.position.frame.item.name).toBe('∂out');
     const g = r.evaluate('grad') as Tensor;
-    const dOut = r.value(`∂loss/∂${(model.root.body[1] as { outputs: string[] }).outputs[0]}`);
+    const dOut = r.value(`∂loss/∂${model.root.body[1].outputs[0]}`);
     expect(Array.from(g.data)).toEqual(Array.from(dOut.data));
     expect((await r.continue()).reason).toBe('end');
   });
