@@ -81,18 +81,19 @@ export function frameEvalScope(item: Item, returned: boolean, src: ScopeSource, 
     ['outputs', () => (returned ? tensors('outputs', outs.map((n) => [n, n])) : notReturned('outputs'))],
     ['weights', () => new Collection('weights', new Map(weightNames(item, src).map(([label, name]) => [label, (): Val => src.weight(name) ?? null])))],
     ['attrs', () => new Collection('attrs', new Map(Object.entries(item.attrs).filter(([, v]) => v !== undefined).map(([k, v]) => [k, (): Val => v as Val])))],
-    ['grad', () => {
-      // In a training step's backward pass: the gradient arriving at the frame, ∂loss/∂output of the layer it mirrors.
-      const g = ins.find((n) => n.startsWith('∂loss/∂'));
-      if (g === undefined) throw new ExpressionError(`'grad' is the gradient arriving at a frame of a training step's backward pass; ${item.name} has none`);
-      return src.value(g);
-    }],
     ['name', () => item.name],
     ['type', () => (item.kind === 'module' ? item.type : item.op)],
     ['id', () => item.id],
   ]);
+  // In a training step's backward pass: `grad` is the gradient arriving at the frame (∂loss/∂output of the layer
+  // it mirrors).
+  const arriving = ins.find((n) => n.startsWith('∂loss/∂'));
+  if (arriving !== undefined) fixed.set('grad', () => src.value(arriving));
   return {
     lookup(name) {
+      if (name === 'grad' && arriving === undefined && !src.visible(name)) {
+        throw new ExpressionError(`'grad' is the gradient arriving at a frame of a training step's backward pass; ${item.name} has none`);
+      }
       const f = fixed.get(name);
       if (f) return f();
       const kept = extra(name);

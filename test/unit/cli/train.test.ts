@@ -182,20 +182,19 @@ describe('layerstep train', () => {
   });
 
   it('fails with one sentence: an op without a gradient names its node; bad data; a target for no output', () => {
-    const file = join(tmp, 'floor.onnx');
+    const file = join(tmp, 'grow.onnx');
     writeFileSync(file, encodeModel({
-      inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3] }],
-      outputs: [{ name: 'p', dtype: 'float32', shape: ['batch', 2] }],
-      initializers: { W: Tensor.from([3, 2], values(6, 9)) },
-      nodes: [
-        { op: 'MatMul', name: 'fc', inputs: ['x', 'W'], outputs: ['z'] },
-        { op: 'Floor', name: 'steps_down', inputs: ['z'], outputs: ['p'] },
-      ],
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, 2, 2] }],
+      outputs: [{ name: 'p', dtype: 'float32', shape: [1, 1, 4, 4] }],
+      initializers: { w: Tensor.from([1], [0.5]), scales: Tensor.from([4], [1, 1, 2, 2]) },
+      nodes: [{ op: 'Mul', name: 'scale', inputs: ['x', 'w'], outputs: ['s'] }, { op: 'Resize', name: 'upsample', inputs: ['s', '', 'scales'], outputs: ['p'] }],
     }));
-    const noGrad = cli('train', file, '--data', writeData(), '--loss', 'mse', '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1');
+    const growData = join(tmp, 'grow.json');
+    writeFileSync(growData, JSON.stringify({ inputs: { x: { shape: [1, 1, 2, 2], data: [1, 2, 3, 4] } }, targets: { p: { shape: [1, 1, 4, 4], data: new Array(16).fill(0) } } }));
+    const noGrad = cli('train', file, '--data', growData, '--loss', 'mse', '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1');
     expect(noGrad.code).toBe(1);
     expect(noGrad.stdout).toBe('');
-    expect(noGrad.stderr).toMatch(/floor\.onnx: Train cannot pass op floor \(node 'steps_down'\): the engine has no gradient for it/);
+    expect(noGrad.stderr).toMatch(/grow\.onnx: Train cannot pass op resize \(node 'upsample'\): the engine has no gradient for it/);
 
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ inputs: { x: { shape: [2, 3], data: [1, 2, 3] } }, targets: {} }));
