@@ -51,9 +51,12 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelItem>, vs
     return this.edited.names.has(name) && this.modelUri !== undefined && this.edited.modelPath === this.modelUri.fsPath;
   }
 
-  /** The row of a module or node id, for revealing the current frame. */
+  /**
+   * The row of a module or node id, for revealing the current frame. A training step's backward frame (`∂/ID`)
+   * shows the layer it mirrors.
+   */
   itemFor(id: string): ModelItem | undefined {
-    return this.byId.get(id);
+    return this.byId.get(id) ?? (id.startsWith('∂/') ? this.byId.get(id.slice(2)) : undefined);
   }
 
   getChildren(item?: ModelItem): ModelItem[] {
