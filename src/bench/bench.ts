@@ -4,6 +4,7 @@ import type { Model } from '../model/ir';
 import { compareOutputs, measureAll } from './measure';
 import type { MeasureOptions, Timing } from './measure';
 import type { Peer, PreparedRun, SkippedPeer } from './peer';
+import type { TrainRow } from './train';
 import { runPlain } from './plain';
 import { buildWorkloads, engineModel } from './workloads';
 import type { Workload } from './workloads';
@@ -82,6 +83,8 @@ export interface BenchResult {
   readonly measure: MeasureOptions;
   /** The engine on one thread and on all threads, as `configureEngine` reported them. */
   readonly engine?: { readonly one: EngineInfo; readonly all: EngineInfo };
+  /** One training step per training workload (src/bench/train.ts), when any was run. */
+  readonly training?: readonly TrainRow[];
 }
 
 /** Keys of the engine's two runs among the timings (peer names are short lowercase words: no clash). */

@@ -9,9 +9,12 @@ import { onnxModel } from '../bench/onnxModel';
 import { loadOrtPeer, loadOrtWebPeer } from '../bench/ortPeer';
 import { formatBenchJson, formatBenchTable } from '../bench/report';
 import { loadTfjsPeer } from '../bench/tfjsPeer';
+import { TRAIN_WORKLOAD_IDS, buildTrainWorkloads, runTrainBench } from '../bench/train';
+import { loadTfjsTrainPeer } from '../bench/trainTfjs';
 import { WORKLOAD_IDS, buildWorkloads } from '../bench/workloads';
 import type { Workload } from '../bench/workloads';
 import { configureEngine, releaseEngineThreads } from '../node/engineSetup';
+import { yieldToEventLoop } from '../node/ports';
 import { UsageError } from './args';
 import type { Io } from './errors';
 import { CliError } from './errors';
@@ -34,23 +37,36 @@ export interface BenchFlags {
  * the engine is timed on one thread and on all threads.
  */
 export async function benchCommand(flags: BenchFlags, io: Io): Promise<void> {
+  const ids = [...WORKLOAD_IDS, ...TRAIN_WORKLOAD_IDS];
   for (const id of flags.workloads ?? []) {
-    if (!WORKLOAD_IDS.includes(id)) throw new UsageError(`--workload '${id}' is not a workload; choose from ${WORKLOAD_IDS.join(', ')}.`);
+    if (!ids.includes(id)) throw new UsageError(`--workload '${id}' is not a workload; choose from ${ids.join(', ')}.`);
   }
   if (flags.json !== undefined) await checkOutputFolder(flags.json);
   // The reference first: every ratio is against onnxruntime-node on one thread.
   const peers = [await loadOrtPeer(), await loadOrtWebPeer(), await loadTfjsPeer('wasm'), await loadTfjsPeer('cpu')];
+  const trainIds = TRAIN_WORKLOAD_IDS.filter((id) => !flags.workloads || flags.workloads.includes(id));
+  // The reference of the training table first: TensorFlow.js's wasm backend.
+  const trainPeers = trainIds.length ? [await loadTfjsTrainPeer('wasm'), await loadTfjsTrainPeer('cpu')] : [];
   const status = (text: string): void => {
     if (io.stderrIsTTY) io.err(`\r\x1b[2Klayerstep bench: ${text}`);
   };
+  const measure = flags.quick ? QUICK : FULL;
+  const threads = { configure: (n: number) => configureEngine({ threads: n }), all: flags.threads ?? availableParallelism() };
   let result;
   try {
     result = await runBench({
-      measure: flags.quick ? QUICK : FULL, ops: defaultOps, recorded: recordedRun, peers, onStep: status,
+      measure, ops: defaultOps, recorded: recordedRun, peers, onStep: status,
       workloads: buildWorkloads(flags.workloads ?? WORKLOAD_IDS),
-      threads: { configure: (threads) => configureEngine({ threads }), all: flags.threads ?? availableParallelism() },
-      openProbe,
+      threads, openProbe,
     });
+    if (trainIds.length) {
+      // Each step's runner as the CLI's recorded runs: nothing dropped for memory, yielding by setImmediate.
+      const training = await runTrainBench({
+        measure, peers: trainPeers, workloads: buildTrainWorkloads(trainIds), threads, onStep: status,
+        runner: { memoryBudgetBytes: Infinity, yieldToHost: yieldToEventLoop },
+      });
+      result = { ...result, training };
+    }
   } finally {
     status('');
     if (io.stderrIsTTY) io.err('\r\x1b[2K');

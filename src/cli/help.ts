@@ -146,7 +146,7 @@ as times slower than onnxruntime-node. Peers that are not installed are skipped.
   --quick        fewer repetitions
   --json FILE    also write the results as JSON to FILE
   --workload ID  only this workload (may be given more than once): mlp-b1, mlp-b32, cnn-b1, cnn-b32,
-                 mobilenet, conv, matmul512, matmul1024, transformer, gpt2
+                 mobilenet, conv, matmul512, matmul1024, transformer, gpt2, train-mlp-b32, train-cnn-b32
   --threads N    the thread count of the engine's all-threads timings (default: every core)`,
 };
 
