@@ -8,6 +8,13 @@ import { openModelFile, runToEnd } from './node/localModel';
 import { baseName, RunnerError } from './runner/errors';
 import { aliasInputs, checkInputs } from './runner/inputs';
 import { VERSION } from './cli/version';
+import { checkOutputFolder, writeFileAtomically } from './cli/files';
+import { encodeSafetensorsFile } from './loaders/safetensorsWrite';
+import { yieldToEventLoop } from './node/ports';
+import { trainSettings } from './runner/train/defaults';
+import { Trainer } from './runner/train/trainer';
+import { checkTrainOptions, trainingData, withWeights } from './api/training';
+import type { TrainingData, TrainOptions, TrainResult } from './api/training';
 import { holdEngine, releaseEngine } from './api/engineUse';
 import { checkOptions, fixShapes, OptionError } from './api/options';
 import type { OpenOptions } from './api/options';
@@ -17,11 +24,12 @@ import type { TensorDeclaration, TensorInput, TensorOutput } from './api/tensors
 /**
  * Layerstep from Node code (`require('layerstep/dist/api.js')`): open a model file of any format the loaders read,
  * run it on plain tensors, plainly (ops in order, nothing kept) or recorded (the stepping runner to the end, every
- * value recorded: what a Run in the debugger does). docs/api.md is its manual. Errors are the sentences the
- * command line prints, as Error instances.
+ * value recorded: what a Run in the debugger does), and train it (the training steps a Train in the debugger steps
+ * through, src/runner/train/). docs/api.md is its manual. Errors are the sentences the command line prints, as
+ * Error instances.
  */
 
-export type { OpenOptions, TensorDeclaration, TensorInput, TensorOutput };
+export type { OpenOptions, TensorDeclaration, TensorInput, TensorOutput, TrainingData, TrainOptions, TrainResult };
 export { OptionError };
 
 /** The package version. */
@@ -54,6 +62,16 @@ export interface LayerstepModel {
   readonly outputs: readonly TensorDeclaration[];
   /** One forward pass on the inputs, keyed by input name; resolves to the outputs keyed by output name. */
   run(inputs: Readonly<Record<string, TensorInput>>, options?: RunOptions): Promise<Record<string, TensorOutput>>;
+  /**
+   * Steps of gradient descent on the data (left out: the model's examples that carry targets); what the options
+   * leave out is what `layerstep train` takes. The trained weights become the model's: later `run`, `train`,
+   * `weights` and `saveWeights` calls use them (the file is not changed). Calls on one model train one after another.
+   */
+  train(data?: TrainingData, options?: TrainOptions): Promise<TrainResult>;
+  /** Every weight of the model as it is now (trained or as loaded), by name, each a copy of its own. */
+  weights(): Record<string, TensorOutput>;
+  /** Writes every weight as it is now to a new safetensors file, keyed by weight name (as `--save` does). */
+  saveWeights(path: string): Promise<void>;
   /** Lets the model go; the last open model to go releases the engine's worker threads. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -76,11 +94,19 @@ class OpenModel implements LayerstepModel {
   readonly format: string;
   readonly inputs: readonly TensorDeclaration[];
   readonly outputs: readonly TensorDeclaration[];
+  /** The model as run: the loaded one with the trained weights in place. */
   private model?: Model;
+  private loaded?: Model;
   private readonly file: string;
+  /** Weights the finished `train` calls changed, by name. */
+  private readonly trained = new Map<string, Tensor>();
+  private stepsTrained = 0;
+  /** The `train` calls, one after another: each starts from the weights the one before left. */
+  private training: Promise<unknown> = Promise.resolve();
 
   constructor(model: Model, private readonly fixed: ReadonlyMap<string, number[]>, private readonly maxLoopIterations?: number) {
     this.model = model;
+    this.loaded = model;
     this.file = model.file;
     this.name = model.name;
     this.format = model.format;
@@ -89,8 +115,7 @@ class OpenModel implements LayerstepModel {
   }
 
   async run(given: Readonly<Record<string, TensorInput>>, options?: RunOptions): Promise<Record<string, TensorOutput>> {
-    const model = this.model;
-    if (!model) throw new RunnerError(`${baseName(this.file)}: the model was disposed; open it again to run it.`, { file: this.file });
+    const model = this.usable('run it');
     if (typeof given !== 'object' || given === null || Array.isArray(given)) {
       throw new RunnerError(`${baseName(this.file)}: run takes the inputs as an object keyed by input name, such as { ${model.inputs[0]?.name ?? 'x'}: { shape, dtype, data } }.`, { file: this.file });
     }
@@ -102,10 +127,52 @@ class OpenModel implements LayerstepModel {
     return Object.fromEntries([...outputs].map(([name, t]) => [name, fromTensor(t)]));
   }
 
+  async train(data?: TrainingData, options?: TrainOptions): Promise<TrainResult> {
+    const ask = checkTrainOptions(this.file, options);
+    // The data is copied now: changes to the script's arrays while an earlier call trains do not reach it.
+    const examples = trainingData(this.usable('train'), data);
+    const done = this.training.then(async () => {
+      const model = this.usable('train');
+      const settings = trainSettings(model, { ...ask, batch: ask.batch ?? model.training?.batch ?? examples.rows }, examples.rows);
+      const trainer = await Trainer.create(model, examples, { ...settings, runner: { yieldToHost: yieldToEventLoop } });
+      const losses = [...await trainer.train(settings.steps, ask.onStep, () => this.model === undefined)];
+      this.usable('train');
+      // Only the model's own weights (a layout for other sizes may hold constants of its own).
+      for (const [name, t] of trainer.weights()) if (this.loaded!.weights.has(name) && t !== model.weights.get(name)) this.trained.set(name, t);
+      this.stepsTrained += losses.length;
+      this.model = withWeights(this.loaded!, this.trained);
+      return { losses };
+    });
+    this.training = done.catch(() => undefined);
+    return done;
+  }
+
+  weights(): Record<string, TensorOutput> {
+    return Object.fromEntries([...this.usable('read its weights').weights].map(([name, t]) => [name, fromTensor(t)]));
+  }
+
+  async saveWeights(path: string): Promise<void> {
+    const model = this.usable('save its weights');
+    if (typeof path !== 'string' || !/\.safetensors$/i.test(path)) {
+      throw new OptionError(`${baseName(this.file)}: saveWeights writes safetensors; give it the path of a file ending in .safetensors, got ${JSON.stringify(path)}.`);
+    }
+    await checkOutputFolder(path);
+    const weights = [...model.weights].map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype, start: 0, values: t.data }));
+    const metadata = { trainedFrom: baseName(this.file), steps: String(this.stepsTrained) };
+    await writeFileAtomically(path, encodeSafetensorsFile(weights, { file: path, metadata }));
+  }
+
   async dispose(): Promise<void> {
     if (!this.model) return;
     this.model = undefined;
+    this.loaded = undefined;
     releaseEngine();
+  }
+
+  /** The model as it is now, unless it was disposed. */
+  private usable(to: string): Model {
+    if (!this.model) throw new RunnerError(`${baseName(this.file)}: the model was disposed; open it again to ${to}.`, { file: this.file });
+    return this.model;
   }
 
   /** The inputs as the engine's tensors, each checked: structure and values here, names, dtypes and sizes by the runner's rule. */

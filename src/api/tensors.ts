@@ -44,13 +44,13 @@ const NATIVE: Readonly<Record<DType, readonly (abstract new (...a: never[]) => u
 };
 
 /**
- * One input given by a script as a Tensor of its own (the script's array is copied, so later changes to it do not
- * reach recorded values). Fails with one sentence naming the file and the input; nothing is allocated before the
- * number of values has been checked against the shape.
+ * One input (or a target of training data) given by a script as a Tensor of its own (the script's array is copied,
+ * so later changes to it do not reach recorded values). Fails with one sentence naming the file and the tensor;
+ * nothing is allocated before the number of values has been checked against the shape.
  */
-export function toTensor(file: string, name: string, given: unknown, declared: DType | undefined): Tensor {
+export function toTensor(file: string, name: string, given: unknown, declared: DType | undefined, kind: 'input' | 'target' = 'input'): Tensor {
   const fail = (what: string): never => {
-    throw new RunnerError(`${baseName(file)}: input '${name}' ${what}.`, { file });
+    throw new RunnerError(`${baseName(file)}: ${kind} '${name}' ${what}.`, { file });
   };
   if (typeof given !== 'object' || given === null) return fail('must be an object { shape, dtype, data }');
   const { shape, dtype = declared, data } = given as Partial<TensorInput>;
