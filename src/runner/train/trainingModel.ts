@@ -90,7 +90,18 @@ export function layoutTraining(forward: Model, targeted: readonly string[], setu
   }
 
   // What depends on a float weight, and what reaches the loss: gradients flow where both hold.
-  const floatWeight = (n: string): boolean => forward.weights.get(n)?.dtype === 'float32';
+  // What a step trains: an ONNX model's float initializers; in other formats the weights its layers declare (a
+  // constant a layer makes, such as attention's 1/√d scale or a causal mask, stays as it is), or every float
+  // constant when no layer declares any (a graph of ops).
+  const declared = new Set<string>();
+  const collect = (item: Item): void => {
+    if (item.kind === 'node') return;
+    Object.values(item.weights).forEach((w) => declared.add(w));
+    item.body.forEach(collect);
+  };
+  collect(forward.root);
+  const layersOnly = forward.format !== 'onnx' && declared.size > 0;
+  const floatWeight = (n: string): boolean => forward.weights.get(n)?.dtype === 'float32' && (!layersOnly || declared.has(n));
   const depends = new Set<string>([...forward.weights.keys()].filter(floatWeight));
   for (const node of nodes) if (node.inputs.some((n) => n && depends.has(n))) node.outputs.forEach((o) => o && depends.add(o));
   // Reverse-mode reach: a value gets a gradient when a node that reads it (at an input that takes one) has an

@@ -6,6 +6,10 @@ import { Trainer } from '../../../src/runner/train/trainer';
 import type { Runner } from '../../../src/runner/runner';
 import { encodeModel, load as loadOnnx } from '../loaders/onnxHelpers';
 import { lineOf, load, modelOf } from '../loaders/nativeHelpers';
+import { join } from 'node:path';
+import { openModelFile, runToEnd } from '../../../src/node/localModel';
+import { outputNames } from '../../../src/runner/plan';
+import { REPO } from '../debug/dapDriver';
 
 /** The training step as frames: what the runner steps through, and breakpoints, conditions and filters in it. */
 
@@ -138,5 +142,33 @@ describe('a training step as frames', () => {
       nodes: [{ op: 'Relu', name: 'act', inputs: ['x'], outputs: ['y'] }],
     }));
     await expect(Trainer.create(noWeights, data, { loss: 'mse', optimizer: 'sgd', learningRate: 0.1 })).rejects.toThrow('no weight reaches the loss');
+  });
+
+  it('trains a transformer\'s layer weights (embedding, attention, layer norm, MLP), not the constants its layers make', async () => {
+    const model = await openModelFile(join(REPO, 'examples/tiny-transformer/model.json'));
+    const [example] = model.examples;
+    const input = Object.entries(example.inputs)[0];
+    const out = (await runToEnd(model, new Map([input]))).values().next().value!;
+    const classes = out.shape[out.rank - 1];
+    // The class it is least sure of, so that the loss has somewhere to go.
+    const least = Array.from({ length: out.size / classes }, (_, r) => {
+      const row = Array.from(out.data.slice(r * classes, (r + 1) * classes));
+      return row.indexOf(Math.min(...row));
+    });
+    const labels = Tensor.from(out.shape.slice(0, -1), least, 'int32');
+    const oneHot = Tensor.from(out.shape, Array.from({ length: out.size }, (_, i) => (least[Math.floor(i / classes)] === i % classes ? 1 : 0)));
+    const data = trainData(new Map([input]), new Map([[outputNames(model)[0], oneHot]]), 'data.json');
+    expect(labels.size).toBe(least.length);
+    const t = await Trainer.create(model, data, { loss: 'mse', optimizer: 'adam', learningRate: 0.01 });
+    expect(t.trainable).not.toContain('attention/attn.scale');
+    expect(t.trainable.length).toBe(20);
+    // The example model is sure of its answer (its softmax is saturated), so the gradients are tiny: the check is
+    // that the layers' weights move and the constants do not.
+    await t.train(3);
+    expect(t.losses).toHaveLength(3);
+    const moved = (name: string): boolean => Array.from(t.weights().get(name)!.data).some((v, i) => v !== model.weights.get(name)!.data[i]);
+    expect(moved('classifier.kernel')).toBe(true);
+    expect(moved('attention/attn.query')).toBe(true);
+    expect(Array.from(t.weights().get('attention/attn.scale')!.data)).toEqual(Array.from(model.weights.get('attention/attn.scale')!.data));
   });
 });
