@@ -8,10 +8,13 @@
 //                                 edit marks in CALL STACK, VARIABLES and the panel
 //   media/screenshot-compare.png  mnist-mlp compared with itself on another example, stopped by the Diverged filter:
 //                                 the second thread, the Divergence scope and the strip coloured by divergence
+//   media/screenshot-train-backward.png  xor/untrained.json in a Train step, at the return of the backward frame
+//                                 ∂hidden: ∂loss/∂ its weights in VARIABLES, the step's frames in the panel
+//   media/screenshot-train-loss.png  the panel's loss curve after Train N Steps… (100 steps of xor/untrained.json)
 //   media/screenshot-open-sizes.png  is not made here: it is end-to-end scenario 21's 'open-sizes-asked' screenshot
 //                                 (.vscode-test/run-ui/screenshots), Run asking for an ONNX model's open sizes
 // Run: npm run build && node scripts/readme-screenshots.mjs   (or `npm run screenshots`; needs `npm run e2e:setup`)
-//   SHOTS=debug,cnn,sidebar,whatif,compare  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
+//   SHOTS=debug,cnn,sidebar,whatif,compare,train-backward,train-loss  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
 //   SHOTS_THEME=<colour theme>  default "Default Dark Modern"
 import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ import {
 const manifestVersion = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 const viewport = { width: 1600, height: 1000 };
 const outDir = process.env.SHOTS_DIR ?? join(repoRoot, 'media');
-const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar,whatif,compare').split(',').map((s) => s.trim()));
+const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar,whatif,compare,train-backward,train-loss').split(',').map((s) => s.trim()));
 
 /**
  * Settings for pictures, over the harness's quiet ones: a fixed theme, no minimap (more room for the model's
@@ -282,7 +285,64 @@ async function shootCompare(page) {
   await stopSession(page);
 }
 
-const shots = [['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar], ['whatif', shootWhatIf], ['compare', shootCompare]]
+/**
+ * xor/untrained.json in a Train step, a breakpoint on `hidden`: Continue to its forward frame, Continue to its
+ * backward frame ∂hidden, Step Over to its return: ∂loss/∂hidden.kernel and ∂loss/∂hidden.bias in VARIABLES,
+ * the panel on the backward frame with the step's forward, loss, backward and update frames in its strip.
+ */
+async function shootTrainBackward(page) {
+  const model = 'xor/untrained.json';
+  await openFromExplorer(page, model);
+  await activeEditorLines(page).waitFor();
+  await editorTitleButton(page, 'Train Model').waitFor();
+  // The layer's first line: where a breakpoint inside the layer would move to.
+  await clickGutter(page, lineOf(model, '"name": "hidden"') - 1);
+  await editorTitleButton(page, 'Train Model').click();
+  await callStackTop(page, 'step 1 (training step)').waitFor();
+  let drawn = await waitForRedraw(page, undefined);
+  await runCommand(page, 'Debug: Continue');
+  drawn = await waitForRedraw(page, drawn);
+  await callStackTop(page, /^hidden \(dense\)/).waitFor();
+  await runCommand(page, 'Debug: Continue');
+  drawn = await waitForRedraw(page, drawn);
+  await callStackTop(page, /^∂hidden \(dense\)/).waitFor();
+  await runCommand(page, 'Debug: Step Over');
+  await waitForRedraw(page, drawn);
+  await callStackTop(page, '∂hidden (dense) ↩ return').waitFor();
+  await variableRow(page, /^∂loss\/∂hidden\.kernel\s*=/).waitFor();
+  await panel(page).locator('#frame-title', { hasText: exactly('∂hidden') }).waitFor();
+  await collapseView(page, 'Watch');
+  await layout(page, { sidebar: 420, editor: 480 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-train-backward');
+  await stopSession(page);
+}
+
+/** Train N Steps… on xor/untrained.json (its hint, 100 steps) run to the end: the panel's loss curve. */
+async function shootTrainLoss(page) {
+  const model = 'xor/untrained.json';
+  await openFromExplorer(page, model);
+  await activeEditorLines(page).waitFor();
+  await editorTitleButton(page, 'Train Model').waitFor();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await runCommand(page, 'Layerstep: Train N Steps…', { until: page.locator('.quick-input-widget', { hasText: 'How many training steps' }) });
+  await input.fill('100');
+  await input.press('Enter');
+  await panel(page).locator('svg.loss-curve[data-step="100"]').waitFor({ timeout: 120_000 });
+  await callStackRows(page).first().waitFor();
+  await collapseView(page, 'Watch');
+  await layout(page, { sidebar: 300, editor: 520 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-train-loss');
+  await stopSession(page);
+}
+
+const shots = [
+  ['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar], ['whatif', shootWhatIf], ['compare', shootCompare],
+  ['train-backward', shootTrainBackward], ['train-loss', shootTrainLoss],
+]
   .filter(([n]) => wanted.has(n));
 mkdirSync(outDir, { recursive: true });
 let server;

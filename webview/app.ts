@@ -10,6 +10,7 @@ import type { EditAction, EditUnit } from './editText';
 import type { BuiltFrame, FrameOptions } from './frameView';
 import { buildFrame, buildWeight, frameFocus, restoreFocus } from './frameView';
 import { GridCache } from './gridCache';
+import { LossView } from './lossView';
 import type { NavKey } from './stackView';
 import { StackView } from './stackView';
 import { describeStop } from './status';
@@ -19,6 +20,8 @@ import type { Theme } from './theme';
 import { readTheme } from './theme';
 import { Timeline, timelineFor } from './timeline';
 import { Toolbar } from './toolbar';
+import type { TrainingState } from './training';
+import { afterLoss, atStop, fromSnapshot } from './training';
 
 type Session = SessionView & { stop?: StopInfo; running: boolean };
 
@@ -37,6 +40,8 @@ export class App {
   private session?: Session;
   private weight?: ShownWeight;
   private timeline?: Timeline;
+  /** The session's training run: its losses so far, from stops and live `trainingLoss` events. */
+  private training?: TrainingState;
   private theme: Theme;
   private renderSeq = 0;
   /** The frame of the current stop whose tensors are shown: the top one, or one picked in CALL STACK. */
@@ -49,10 +54,13 @@ export class App {
   private navTimer?: ReturnType<typeof setTimeout>;
   private width = 0;
   private resizePending = false;
+  private trainingPending = false;
 
   private readonly toolbar: Toolbar;
   private readonly stack: StackView;
   private readonly menu = new EditMenu();
+  private readonly lossView = new LossView();
+  private readonly stackTitle: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly weightSlot: HTMLElement;
   private readonly stackSlot: HTMLElement;
@@ -67,11 +75,12 @@ export class App {
       h('p', { class: 'empty-hint', text: 'The forward pass shows here as a stack of frames over time, with every frame’s inputs, outputs and weights.' }),
     ]);
     this.weightSlot = h('div', { class: 'weight-slot' });
-    this.stackSlot = h('div', { class: 'stack-slot' }, [h('h2', { class: 'section-title', text: 'Forward pass' }), this.stack.el]);
+    this.stackTitle = h('h2', { class: 'section-title', text: 'Forward pass' });
+    this.stackSlot = h('div', { class: 'stack-slot' }, [this.stackTitle, this.stack.legend, this.stack.el]);
     this.frameSlot = h('div', { id: 'frame' });
     clear(root);
     root.classList.remove('loading');
-    root.append(this.toolbar.el, this.empty, this.weightSlot, this.stackSlot, this.frameSlot, this.menu.el);
+    root.append(this.toolbar.el, this.empty, this.weightSlot, this.lossView.el, this.stackSlot, this.frameSlot, this.menu.el);
     this.update();
   }
 
@@ -96,6 +105,7 @@ export class App {
     this.weight = s.weight;
     this.session = s.session && { ...s.session };
     this.timeline = s.session && new Timeline(s.session.id, s.session.stop?.generation ?? 0);
+    this.training = s.session && fromSnapshot(s.session.id, s.session.stop, s.session.losses);
     this.stack.clear();
     this.renderWeight();
     this.update();
@@ -116,6 +126,7 @@ export class App {
         }
         this.session = { ...e.session, running: true };
         this.timeline = new Timeline(e.session.id);
+        this.training = undefined;
         this.renderSeq++;
         this.stack.clear();
         this.setFrame(undefined);
@@ -124,6 +135,7 @@ export class App {
       case 'stopped':
         if (this.session?.id !== e.sessionId) return;
         this.session = { ...this.session, stop: e.stop, running: false };
+        this.training = atStop(e.sessionId, e.stop);
         this.focusedFrameId = undefined;
         this.followGeneration(e.sessionId, e.stop);
         void this.renderStop(t0, e.timeline, e.scopes, e.grids);
@@ -141,10 +153,16 @@ export class App {
         this.session = { ...this.session, running: true };
         this.update();
         break;
+      case 'trainingLoss':
+        if (this.session?.id !== e.sessionId) return;
+        this.training = afterLoss(this.training, e.sessionId, e.step, e.steps, e.loss);
+        this.drawTrainingSoon();
+        break;
       case 'sessionEnded':
         if (this.session?.id !== e.sessionId) return;
         this.session = undefined;
         this.timeline = undefined;
+        this.training = undefined;
         this.renderSeq++;
         if (this.weight?.ref.source.kind === 'session') this.closeWeight();
         this.stack.clear();
@@ -250,6 +268,19 @@ export class App {
     if (this.weight?.ref.source.kind === 'session') this.renderWeight();
   }
 
+  /**
+   * Draws the loss curve and its status line at the next frame: quick steps send their losses faster than the
+   * curve is worth drawing, so the events of one frame make one drawing.
+   */
+  private drawTrainingSoon(): void {
+    if (this.trainingPending) return;
+    this.trainingPending = true;
+    requestAnimationFrame(() => {
+      this.trainingPending = false;
+      this.lossView.render(this.session ? this.training : undefined, this.contentWidth());
+    });
+  }
+
   private drawStack(): void {
     const s = this.session;
     if (!s || !this.timeline) return;
@@ -294,6 +325,9 @@ export class App {
     this.stackSlot.hidden = !s;
     this.frameSlot.hidden = !s;
     const stop = s?.stop;
+    const training = s ? this.training : undefined;
+    this.lossView.render(training, this.contentWidth());
+    this.stackTitle.textContent = training ? 'Training step' : 'Forward pass';
     this.toolbar.update({
       session: !!s,
       running: !!s?.running,
@@ -403,6 +437,7 @@ export class App {
   private redraw(): void {
     this.drawStack();
     const width = this.contentWidth();
+    this.lossView.redraw(width);
     for (const b of [this.frame, this.weightView]) for (const v of b?.views ?? []) v.redraw(width);
   }
 }

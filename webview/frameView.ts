@@ -66,6 +66,8 @@ export function buildFrame(
     head.append(b);
   }
   const el = h('div', { class: 'frame', attrs: { 'data-frame-id': String(frame.id) } }, [head]);
+  const note = trainingNote(frame);
+  if (note) el.append(h('p', { class: 'frame-note', text: note }));
   for (const s of SCOPES) {
     const list = scopes[s.key];
     const body: (Node | string)[] = [];
@@ -154,6 +156,17 @@ function editHook(frame: FrameInfo, scopes: ScopesInfo, scope: 'inputs' | 'outpu
   if (!unit) return undefined;
   const ref = tensorRef(scope, position, t.name);
   return { unit, open: (index, at) => edits.open(t, unit, index, at, (action) => assignmentText(ref, t.shape.length, unit, index, action)) };
+}
+
+/** What a frame of a training step's backward pass or update shows, in one sentence. */
+export function trainingNote(frame: Pick<FrameInfo, 'name' | 'kind' | 'type' | 'itemId'>): string | undefined {
+  if (frame.itemId.startsWith('∂')) {
+    return frame.kind === 'module'
+      ? 'Backward pass: in, the gradient of the loss with respect to its output; out, with respect to its input and its weights.'
+      : 'Backward pass: the gradients of the loss flow from this op\'s output to its inputs.';
+  }
+  if (frame.kind === 'node' && frame.type === 'update') return 'Update: the weight before (under Weights) and its gradient in; the weight after (new …) and the change (Δ…) out.';
+  return undefined;
 }
 
 function section(title: string, body: readonly (Node | string)[], closed: Set<string>): HTMLElement {

@@ -2,12 +2,14 @@ import type { Palette } from './colors';
 import { cssRgb } from './colors';
 import { describeDivergence, divergenceAccent, divergenceColor } from './divergence';
 import { h } from './dom';
-import type { StackBar } from './stackLayout';
-import { layoutStack } from './stackLayout';
+import type { Phase, StackBar } from './stackLayout';
+import { layoutStack, PHASES } from './stackLayout';
 import type { Timeline } from './timeline';
 
 const ROW_H = 22;
 const MIN_EVENT_W = 6;
+
+const PHASE_NAMES: Readonly<Record<Phase, string>> = { forward: 'forward', loss: 'loss', backward: 'backward (∂)', update: 'update' };
 
 export type NavKey = 'left' | 'right' | 'up' | 'down' | 'home' | 'end';
 
@@ -22,9 +24,12 @@ const KEYS: Readonly<Record<string, NavKey>> = {
  * clicks, focus and the arrow keys; the list is a listbox with a roving tab stop. A frame a what-if edit
  * changed shows a ✎ (`.frame-edit-mark`, `data-edited`); in a compared run a frame's bar takes the colour of its
  * divergence (`data-diverged`), calm when it agrees, warmer the further it is, with the numbers in its tooltip.
+ * In a training step each bar takes its phase's hue (`phase-backward`, `data-phase`), which {@link legend} names.
  */
 export class StackView {
   readonly el: HTMLElement;
+  /** The key to the phases' colours, shown while the strip holds a training step. */
+  readonly legend: HTMLElement;
   private readonly inner: HTMLElement;
   private readonly cursor: HTMLElement;
   private readonly pending: HTMLElement;
@@ -39,6 +44,9 @@ export class StackView {
     this.cursor = h('div', { class: 'stack-cursor', attrs: { 'aria-hidden': 'true' } });
     this.pending = h('div', { class: 'stack-pending', attrs: { 'aria-hidden': 'true' } });
     this.inner = h('div', { class: 'stack-inner' }, [this.pending, this.cursor]);
+    this.legend = h('div', { class: 'stack-legend', attrs: { 'aria-hidden': 'true' } }, PHASES.map((p) =>
+      h('span', { class: `legend-item phase-${p}`, attrs: { 'data-phase': p } }, [h('span', { class: 'legend-swatch' }), PHASE_NAMES[p]])));
+    this.legend.hidden = true;
     this.el = h('div', { id: 'stack', attrs: { role: 'listbox', 'aria-label': 'Forward pass: frames over time', 'aria-orientation': 'horizontal' } }, [this.inner]);
     this.el.addEventListener('click', (e) => {
       const bar = (e.target as Element).closest<HTMLElement>('.frame-bar');
@@ -62,6 +70,8 @@ export class StackView {
     const layout = layoutStack(t, { totalEvents, position, width, rowHeight: ROW_H, minEventWidth: MIN_EVENT_W });
     this.inner.style.width = `${layout.width}px`;
     this.inner.style.height = `${layout.height}px`;
+    this.legend.hidden = !layout.phases.length;
+    for (const item of this.legend.querySelectorAll<HTMLElement>('.legend-item')) item.hidden = !layout.phases.includes(item.dataset.phase as Phase);
     const seen = new Set<number>();
     for (const b of layout.bars) {
       seen.add(b.id);
@@ -117,6 +127,7 @@ export class StackView {
   }
 
   clear(): void {
+    this.legend.hidden = true;
     for (const el of this.bars.values()) el.remove();
     this.bars.clear();
     this.selected = undefined;
@@ -135,7 +146,9 @@ export class StackView {
     el.dataset.call = String(b.call);
     if (b.ret !== undefined) el.dataset.return = String(b.ret);
     else delete el.dataset.return;
-    el.className = `frame-bar ${b.kind} ${b.state}${b.width < 36 ? ' narrow' : ''}${b.ret === undefined ? ' open' : ''}`;
+    el.className = `frame-bar ${b.kind} ${b.state}${b.phase ? ` phase-${b.phase}` : ''}${b.width < 36 ? ' narrow' : ''}${b.ret === undefined ? ' open' : ''}`;
+    if (b.phase) el.dataset.phase = b.phase;
+    else delete el.dataset.phase;
     const span = b.ret === undefined ? `called at event ${b.call}, not returned yet` : `events ${b.call} to ${b.ret}`;
     const name = el.querySelector<HTMLElement>('.frame-name');
     if (name && name.textContent !== b.name) name.textContent = b.name;
@@ -146,8 +159,9 @@ export class StackView {
     const d = b.divergence;
     const compared = d ? `${d.diverged ? 'diverged from' : 'agrees with'} the compared run: ${describeDivergence(d)}` : '';
     this.paintDivergence(el, b);
-    el.title = `${b.name} (${b.type}) — ${span}${b.edited ? '\n✎ edited' : ''}${compared ? `\n${compared}` : ''}`;
-    el.setAttribute('aria-label', `${b.name}, ${b.type}, depth ${b.depth}, ${span}${b.state === 'future' ? ', not run yet at this point' : ''}`
+    const phase = b.phase && b.phase !== 'forward' ? `, ${PHASE_NAMES[b.phase]}` : '';
+    el.title = `${b.name} (${b.type}${phase}) — ${span}${b.edited ? '\n✎ edited' : ''}${compared ? `\n${compared}` : ''}`;
+    el.setAttribute('aria-label', `${b.name}, ${b.type}${phase}, depth ${b.depth}, ${span}${b.state === 'future' ? ', not run yet at this point' : ''}`
       + `${b.edited ? ', edited' : ''}${compared ? `, ${compared}` : ''}`);
   }
 

@@ -17,7 +17,8 @@ const REASONS: Readonly<Record<StopInfo['reason'], string>> = {
 export function describeStop(s: (SessionView & { stop?: StopInfo; running: boolean }) | undefined): string {
   if (!s) return 'No Layerstep session';
   const model = s.modelName || 'the model';
-  if (s.running) return s.stop ? `Running ${model}…` : `Starting ${model}…`;
+  const training = !!s.stop?.training;
+  if (s.running) return s.stop ? `${training ? 'Training' : 'Running'} ${model}…` : `Starting ${model}…`;
   const stop = s.stop;
   if (!stop) return `Starting ${model}…`;
   const frame = stop.stack[0];
@@ -26,7 +27,7 @@ export function describeStop(s: (SessionView & { stop?: StopInfo; running: boole
   const isBreakpoint = stop.reason === 'breakpoint' || stop.reason === 'function breakpoint';
   // A breakpoint's description already says what it is (`breakpoint at line 23 (hidden2)`): say it once.
   const reason = stop.exception ? `Exception: ${stop.exception.message}`
-    : stop.reason === 'end' ? 'Finished the forward pass'
+    : stop.reason === 'end' ? (training ? 'Finished training' : 'Finished the forward pass')
     : isBreakpoint && stop.description ? capitalize(stop.description)
     : REASONS[stop.reason] ?? 'Stopped';
   const detail = stop.description && !stop.exception && !isBreakpoint && stop.reason !== 'step' && stop.reason !== 'goto' ? ` (${stop.description})` : '';

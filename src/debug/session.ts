@@ -7,9 +7,9 @@ import type {
 } from '../protocol/engine';
 import { isAssignment } from '../runner/edits';
 import type { ExceptionFilter } from '../runner/types';
-import { describeStop, divergenceText, frameLabel } from './labels';
+import { describeStop, divergenceText, frameLabel, lossText, stepText } from './labels';
 import type { LaunchArgs } from './launchArgs';
-import { compareSpecOf, inputSpecOf } from './launchArgs';
+import { compareSpecOf, inputSpecOf, trainSpecOf } from './launchArgs';
 import { packValues } from './tensorWire';
 import { sliceChildren, tensorVariable, VarRefs } from './variables';
 import { isWireError, toWireError } from '../service/wireError';
@@ -23,6 +23,8 @@ const COUNTERPART_FRAME_OFFSET = 1 << 24;
 /** Custom DAP events this adapter sends; the host forwards them to the panel and the sidebar. */
 export const STOPPED_EVENT = 'layerstep.stopped';
 export const OPENED_EVENT = 'layerstep.opened';
+/** A training step finished: `{ step, steps, loss }` (the panel's loss curve). */
+export const LOSS_EVENT = 'layerstep/loss';
 /** Custom DAP request through which the panel reads the engine (`{ method, params }`). */
 export const ENGINE_REQUEST = 'layerstep';
 
@@ -106,8 +108,8 @@ export class LayerstepDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
     client.onEvent((e) => {
       if (e.type === 'output') this.sendEvent(new OutputEvent(e.text.endsWith('\n') ? e.text : e.text + '\n', 'console'));
-      else if (e.type === 'loss') this.sendEvent(new Event('layerstep/loss', { step: e.step, steps: e.steps, loss: e.loss }));
-      else if (this.activeProgress) {
+      else if (e.type === 'loss') this.lossMeasured(e.step, e.steps, e.loss);
+      else if (this.activeProgress && !this.training) {
         this.sendEvent(new ProgressUpdateEvent(String(this.activeProgress), `${e.done} of ${e.total} ops`));
       }
     });
@@ -137,6 +139,25 @@ export class LayerstepDebugSession extends DebugSession {
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
     this.sendResponse(response);
+  }
+
+  /**
+   * A training step finished: a line in the Debug Console (`step 3 loss 0.0123`), the `layerstep/loss` event for
+   * the panel's curve, and the step in the progress notification of a long move.
+   */
+  private lossMeasured(step: number, steps: number, loss: number): void {
+    this.sendEvent(new OutputEvent(`step ${step} loss ${lossText(loss)}\n`, 'console'));
+    this.sendEvent(new Event(LOSS_EVENT, { step, steps, loss }));
+    if (this.activeProgress) {
+      const update = new ProgressUpdateEvent(String(this.activeProgress), `${stepText(step, steps)} · loss ${lossText(loss)}`) as DebugProtocol.ProgressUpdateEvent;
+      update.body.percentage = Math.min(100, (100 * step) / steps);
+      this.sendEvent(update);
+    }
+  }
+
+  /** The launch trains the model (`"train": true`). */
+  get training(): boolean {
+    return !!this.launchArgs?.train;
   }
 
   /** Where the run stands: the last stop (undefined before the first). The one place a session's stop is held. */
@@ -213,6 +234,7 @@ export class LayerstepDebugSession extends DebugSession {
   private async open(args: LaunchArgs): Promise<void> {
     if (!args.model) throw { kind: 'input', message: 'The launch configuration has no "model": set it to a model file.' };
     this.modelPath = this.resolvePath(args.model);
+    const train = trainSpecOf(args, this.resolvePath);
     this.outline = await this.client.request('open', {
       path: this.modelPath,
       input: inputSpecOf(args, this.resolvePath),
@@ -220,6 +242,7 @@ export class LayerstepDebugSession extends DebugSession {
       maxLoopIterations: args.maxLoopIterations,
       compare: compareSpecOf(args, this.resolvePath),
       tolerance: args.tolerance,
+      ...(train ? { train } : {}),
     });
     this.launchArgs = args;
     this.counterpart = (await this.client.request('counterpart', {})) ?? undefined;
@@ -331,7 +354,9 @@ export class LayerstepDebugSession extends DebugSession {
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    const threads = [new Thread(THREAD_ID, `forward pass: ${this.outline?.name ?? 'model'}`)];
+    const name = this.outline?.name ?? 'model';
+    const t = this.last?.training;
+    const threads = [new Thread(THREAD_ID, t ? `training ${name}: ${stepText(t.step, t.steps)}` : this.training ? `training ${name}` : `forward pass: ${name}`)];
     if (this.counterpart) threads.push(new Thread(COUNTERPART_THREAD_ID, `compared with ${this.counterpart.label}`));
     response.body = { threads };
     this.sendResponse(response);
@@ -616,7 +641,7 @@ export class LayerstepDebugSession extends DebugSession {
       for (const o of this.observers) o.continued?.();
       const progress = showProgress && this.supportsProgress ? ++this.progressId : 0;
       if (progress) {
-        const start = new ProgressStartEvent(String(progress), 'Running the forward pass') as DebugProtocol.ProgressStartEvent;
+        const start = new ProgressStartEvent(String(progress), this.training ? 'Training' : 'Running the forward pass') as DebugProtocol.ProgressStartEvent;
         start.body.cancellable = true;
         this.sendEvent(start);
         this.activeProgress = progress;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runDone } from '../debug/labels';
 import { LayerstepDebugSession } from '../debug/session';
 import { toWireError } from '../service/wireError';
 import { launchConfig } from './commands';
@@ -10,6 +11,7 @@ import type { ModelOutline } from '../protocol/engine';
 import type { LoadErrors } from './loadErrors';
 import { isModelDocument, targetModel } from './modelFiles';
 import type { SessionTracker } from './sessions';
+import { registerTraining } from './training';
 
 /**
  * The inline debug adapter and the launch configuration provider. Each session runs on the engine worker of
@@ -17,6 +19,8 @@ import type { SessionTracker } from './sessions';
  * loads, so a broken file is reported where the user looks instead of as a failed launch.
  */
 export function registerDebugger(context: vscode.ExtensionContext, engines: Engines, tracker: SessionTracker, loadErrors: LoadErrors): void {
+  // Train, Train N Steps… and Save Trained Weights…: training runs are launches of this debugger.
+  registerTraining(context, tracker);
   const resolverOf = (folder: vscode.WorkspaceFolder | undefined) => {
     const root = folder?.uri.fsPath;
     return (p: string) => (path.isAbsolute(p) || !root ? p : path.join(root, p));
@@ -86,7 +90,7 @@ export function registerDebugger(context: vscode.ExtensionContext, engines: Engi
         // A compared run without its own tolerance takes the setting's (launch.json's `tolerance` wins).
         if (config.compareInput || config.compareModel || config.compareReference) config.tolerance ??= settings.get<string>(Settings.divergenceTolerance);
         // Starting a model again replaces its finished session instead of piling a second one beside it.
-        const finished = tracker.sessionsOn(uri.fsPath).filter((t) => t.adapter.currentStop?.finished);
+        const finished = tracker.sessionsOn(uri.fsPath).filter((t) => runDone(t.adapter.currentStop));
         await Promise.all(finished.map((t) => vscode.debug.stopDebugging(t.session)));
         return config;
       },

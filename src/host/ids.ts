@@ -17,6 +17,9 @@ export const Commands = {
   compareWith: 'layerstep.compareWith',
   editWeightElement: 'layerstep.editWeightElement',
   scaleWeight: 'layerstep.scaleWeight',
+  trainModel: 'layerstep.trainModel',
+  trainSteps: 'layerstep.trainSteps',
+  saveTrainedWeights: 'layerstep.saveTrainedWeights',
 } as const;
 
 export const Views = {
@@ -28,6 +31,8 @@ export const ContextKeys = {
   activeEditorIsModel: 'layerstep.activeEditorIsModel',
   /** The followed session has what-if edits in force: the debug toolbar shows Revert Edits. */
   hasEdits: 'layerstep.hasEdits',
+  /** The followed session trains its model: the debug toolbar shows Save Trained Weights. */
+  training: 'layerstep.training',
 } as const;
 
 export const Settings = {

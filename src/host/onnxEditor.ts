@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runDone } from '../debug/labels';
 import { toWireError } from '../service/wireError';
 import type { ModelOutline } from '../protocol/engine';
 import type { SummaryHostMessage, SummaryViewMessage } from '../protocol/summary';
@@ -82,7 +83,7 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
     };
     // Run and Debug wait while a session on this model is under way; a finished one is replaced by a new start.
     const debugging = (): SummaryHostMessage => ({
-      type: 'debugging', active: this.tracker.sessionsOn(uri.fsPath).some((t) => !t.adapter.currentStop?.finished),
+      type: 'debugging', active: this.tracker.sessionsOn(uri.fsPath).some((t) => !runDone(t.adapter.currentStop)),
     });
     /** Loads the model in its engine worker (at once when it is loaded and unchanged). */
     const load = async (force = false): Promise<void> => {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LOSS_EVENT } from '../debug/session';
 import { toWireError } from '../service/wireError';
 import type {
   Colormap, GridParams, HostEvent, HostToWebview, SessionView, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
-import { COLORMAPS, MAX_DRAWN_VALUES, sameTimeline, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
+import { COLORMAPS, encodeNumber, MAX_DRAWN_VALUES, sameTimeline, WEBVIEW_PROTOCOL_VERSION, withLoss } from '../protocol/webview';
 import type { OutlineNode, ScopesInfo, StopInfo } from '../protocol/engine';
 import type { TensorRole } from '../protocol/tensorLayout';
 import { chooseLayout, gridOf } from '../protocol/tensorLayout';
@@ -91,6 +92,11 @@ export class LayerstepPanel implements vscode.Disposable {
   private sent: { sessionId?: string; generation?: number; timeline: number; weights: Set<string> } = { timeline: 0, weights: new Set() };
   /** The followed session's compared run, once asked for: `label` is absent while asking and when there is none. */
   private counterpart?: { readonly sessionId: string; readonly label?: string };
+  /**
+   * The loss curve of the followed session's training run: the last stop's `training.losses`, then the losses of
+   * the steps finished since (the `layerstep/loss` events), for the snapshot of a webview that loads meanwhile.
+   */
+  private losses?: { readonly sessionId: string; values: number[] };
   /** What was last forwarded of the tracker's state, to tell a new stop from a new session. */
   private seen?: { id: string; stop?: SessionState['stop']; running: boolean; hasOutline: boolean };
 
@@ -119,6 +125,10 @@ export class LayerstepPanel implements vscode.Disposable {
       vscode.debug.onDidChangeActiveStackItem((item) => {
         const id = tracker.current?.session.id;
         if (item instanceof vscode.DebugStackFrame && item.session.id === id) this.post({ type: 'frameFocused', sessionId: id, frameId: item.frameId });
+      }),
+      // Train N Steps runs on without stopping: each finished step's loss comes as a custom DAP event.
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+        if (e.event === LOSS_EVENT) this.lossMeasured(e.session.id, e.body as { step: number; steps: number; loss: number | null });
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${Settings.section}.${Settings.colormap}`)) this.post({ type: 'settingsChanged', colormap: colormap() });
@@ -159,7 +169,10 @@ export class LayerstepPanel implements vscode.Disposable {
     return {
       protocolVersion: WEBVIEW_PROTOCOL_VERSION,
       colormap: colormap(),
-      session: cur && { ...this.sessionView(cur), stop: cur.stop, running: cur.running },
+      session: cur && {
+        ...this.sessionView(cur), stop: cur.stop, running: cur.running,
+        ...(this.losses?.sessionId === cur.session.id ? { losses: this.losses.values.map(encodeNumber) } : {}),
+      },
       weight: this.weight,
     };
   }
@@ -169,6 +182,7 @@ export class LayerstepPanel implements vscode.Disposable {
     const prev = this.seen;
     if (!state) {
       this.seen = undefined;
+      this.losses = undefined;
       if (!prev) return;
       this.clock.ended();
       if (this.weight?.ref.source.kind === 'session') this.weight = undefined;
@@ -186,11 +200,22 @@ export class LayerstepPanel implements vscode.Disposable {
       if (state.outline) this.askCounterpart(id);
     }
     if (state.stop && state.stop !== prev?.stop) {
+      // A stop knows every step its run has finished: it replaces the curve (a restarted run starts it over).
+      this.losses = state.stop.training ? { sessionId: id, values: [...state.stop.training.losses] } : undefined;
       this.clock.stopped(id, state.stop.index);
       void this.postStop(id, state.stop);
     } else if (state.running && !(prev?.id === id && prev.running)) {
       this.post({ type: 'continued', sessionId: id });
     }
+  }
+
+  /** A training step of a session finished: the followed session's loss goes to the curve as it comes. */
+  private lossMeasured(sessionId: string, body: { step: number; steps: number; loss: number | null } | undefined): void {
+    if (!body || sessionId !== this.tracker.current?.session.id) return;
+    const loss = typeof body.loss === 'number' ? body.loss : NaN;
+    const held = this.losses?.sessionId === sessionId ? this.losses.values : [];
+    this.losses = { sessionId, values: withLoss(held, body.step, loss) };
+    this.post({ type: 'trainingLoss', sessionId, step: body.step, steps: body.steps, loss: encodeNumber(loss) });
   }
 
   private sessionView(s: SessionState): SessionView {

@@ -17,7 +17,7 @@ export type { TensorGrid } from './engine';
  */
 
 /** Bumped on every incompatible change; the host answers `ready` only for its own version. */
-export const WEBVIEW_PROTOCOL_VERSION = 2;
+export const WEBVIEW_PROTOCOL_VERSION = 3;
 
 /** How long the webview waits for any answer before it gives up on a request. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -82,6 +82,11 @@ export interface Snapshot {
     readonly stop?: StopInfo;
     /** True between a step request and the stop it leads to. */
     readonly running: boolean;
+    /**
+     * In a training run, the loss of every finished step as the panel's curve draws it: the last stop's
+     * `training.losses` and the `trainingLoss` events since (see {@link withLoss}).
+     */
+    readonly losses?: readonly WireNumber[];
   };
   /** The weight shown with "Show in Panel", until the webview closes it. */
   readonly weight?: ShownWeight;
@@ -102,6 +107,11 @@ export type HostEvent =
     readonly grids?: readonly SentGrid[];
   }
   | { readonly type: 'continued'; readonly sessionId: string }
+  /**
+   * A training step finished (the debug adapter's `layerstep/loss` event): the run goes on without stopping
+   * during Train N Steps, and the loss curve grows by this point.
+   */
+  | { readonly type: 'trainingLoss'; readonly sessionId: string; readonly step: number; readonly steps: number; readonly loss: WireNumber }
   /** The user selected another frame of the current stop in VS Code's CALL STACK. */
   | { readonly type: 'frameFocused'; readonly sessionId: string; readonly frameId: number }
   | { readonly type: 'sessionEnded'; readonly sessionId: string }
@@ -132,6 +142,19 @@ export interface TimelineSlice {
  */
 export function sameTimeline(held: { readonly sessionId?: string; readonly generation?: number }, sessionId: string, generation: number | undefined): boolean {
   return held.sessionId === sessionId && (held.generation ?? 0) === (generation ?? 0);
+}
+
+/**
+ * The loss curve after step `step` (from 1) finished with `loss`: the held losses with that step's set, any
+ * steps between left as NaN (an event that never came). Host and webview use this one rule; a stop replaces the
+ * curve with its `training.losses` (the steps that run has finished), so a restarted run starts over.
+ */
+export function withLoss(held: readonly number[], step: number, loss: number): number[] {
+  const out = [...held];
+  if (!Number.isInteger(step) || step < 1) return out;
+  while (out.length < step - 1) out.push(NaN);
+  out[step - 1] = loss;
+  return out;
 }
 
 /** A grid the host sent ahead of the request the webview would make for it. */

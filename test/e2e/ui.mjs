@@ -2,7 +2,8 @@
 // code-server serves every scenario; each scenario gets a fresh browser context (fresh window state).
 // A scenario is a module in ./scenarios exporting `scenario = { name, run(ctx) }`; they run in file-name order.
 //   node test/e2e/ui.mjs            (after `npm run build` and `npm run e2e:setup`)
-//   E2E_GREP=<regexp>  only scenarios whose name matches;  E2E_SCENARIO_TIMEOUT_MS  per scenario (default 120 s)
+//   E2E_GREP=<regexp>  only scenarios whose name matches;  E2E_SCENARIO_TIMEOUT_MS  per scenario (default 120 s; a
+//   scenario may ask for more with `timeoutMs`)
 // Screenshots: .vscode-test/run-ui/screenshots; code-server's log: .vscode-test/run-ui/code-server.log.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ try {
     const page = await newPage(browser, server.dir, { prefix: `s${i + 1}-` });
     const t0 = performance.now();
     try {
-      await withTimeout(scenario.run({ page, server }), timeoutMs, `scenario '${scenario.name}'`);
+      await withTimeout(scenario.run({ page, server }), Math.max(timeoutMs, scenario.timeoutMs ?? 0), `scenario '${scenario.name}'`);
       tally.pass(scenario.name, performance.now() - t0);
     } catch (error) {
       const shot = await screenshot(page, 'FAILED').catch(() => undefined);

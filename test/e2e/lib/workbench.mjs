@@ -66,17 +66,41 @@ export function activeEditorLines(page) {
  */
 export async function runCommand(page, label, { until } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  if (!(await input.isVisible())) await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row',
     { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
-  await row.waitFor();
-  await row.click();
+  // The palette closes when something else takes the focus while it opens (a view redrawing): open it again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await openPalette(page, input);
+      await input.fill(`>${label}`, { timeout: attempt < 3 ? 5_000 : undefined });
+      await row.waitFor({ timeout: attempt < 3 ? 10_000 : undefined });
+      await row.click({ timeout: attempt < 3 ? 5_000 : undefined });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`    (palette again for '${label}': ${String(error.message).split('\n')[0]})`);
+    }
+  }
   // A command that opens a quick pick of its own reuses the widget, which may never be seen hidden in between:
   // wait for what the command shows instead.
   if (until) await until.waitFor();
   else await input.waitFor({ state: 'hidden' });
+}
+
+/**
+ * Opens the F1 palette. A key pressed while a webview holds the focus can stay in its iframe, so when the
+ * palette does not show, the focus goes to the active editor's tab first and F1 is pressed again.
+ */
+async function openPalette(page, input) {
+  if (await input.isVisible()) return;
+  await page.keyboard.press('F1');
+  try {
+    await input.waitFor({ state: 'visible', timeout: 3_000 });
+  } catch {
+    await activeTab(page).click();
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+  }
 }
 
 /**

@@ -41,15 +41,16 @@ const fake = vi.hoisted(() => {
     dispose: () => undefined,
   };
   const none = () => ({ dispose: () => undefined });
+  const customEvent = emitter<{ session: { id: string }; event: string; body: unknown }>();
   const vscode = {
     ViewColumn: { Beside: -2 },
     Uri: { joinPath: (base: { toString(): string }, ...parts: string[]) => uri([base.toString(), ...parts].join('/')), file: uri },
     window: { createWebviewPanel: () => panel, createOutputChannel: () => ({ appendLine: () => undefined }) },
-    debug: { onDidChangeActiveStackItem: none },
+    debug: { onDidChangeActiveStackItem: none, onDidReceiveDebugSessionCustomEvent: customEvent.event },
     workspace: { onDidChangeConfiguration: none, getConfiguration: () => ({ get: () => undefined }) },
     DebugStackFrame: class {},
   };
-  return { vscode, posted, fromWebview, emitter, uri };
+  return { vscode, posted, fromWebview, emitter, uri, customEvent };
 });
 
 vi.mock('vscode', () => fake.vscode);
@@ -257,5 +258,46 @@ describe('a compared run', () => {
     set(run.stopAt(2, 3, 0));
     await nextStop(1);
     expect(events('sessionStarted').every((e) => (e as Extract<HostEvent, { type: 'sessionStarted' }>).session.counterpart === undefined)).toBe(true);
+  });
+});
+
+describe('a training run', () => {
+  const training = (step: number, losses: number[]) => ({
+    step, steps: 5, losses, loss: 'mse' as const, optimizer: 'sgd' as const, learningRate: 0.1, batch: 4, rows: 4, data: 'examples', trainable: ['w'],
+  });
+  const loss = (sessionId: string, step: number, value: number) =>
+    fake.customEvent.fire({ session: { id: sessionId }, event: 'layerstep/loss', body: { step, steps: 5, loss: value } });
+
+  it('forwards the followed session\'s losses to the webview as they come, and keeps them for a snapshot', async () => {
+    current = setup();
+    const { run, set } = current;
+    await request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+    set({ ...run.stopAt(2, 3, 0), training: training(1, []) });
+    await nextStop(1);
+    set(undefined, true);
+    loss(SID, 1, 0.5);
+    loss('another session', 1, 9);
+    loss(SID, 2, NaN);
+    fake.customEvent.fire({ session: { id: SID }, event: 'something else', body: {} });
+    expect(events('trainingLoss')).toEqual([
+      { type: 'trainingLoss', sessionId: SID, step: 1, steps: 5, loss: 0.5 },
+      { type: 'trainingLoss', sessionId: SID, step: 2, steps: 5, loss: 'NaN' },
+    ]);
+    const snap = await request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+    expect(snap).toMatchObject({ kind: 'response', result: { session: { losses: [0.5, 'NaN'] } } });
+  });
+
+  it('takes a stop\'s losses as the curve (a restarted run starts over)', async () => {
+    current = setup();
+    const { run, set } = current;
+    await request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+    set({ ...run.stopAt(2, 3, 0), training: training(3, [4, 2]) });
+    await nextStop(1);
+    loss(SID, 3, 1);
+    let snap = await request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+    expect(snap).toMatchObject({ kind: 'response', result: { session: { losses: [4, 2, 1] } } });
+    set({ ...run.stopAt(2, 3, 1), training: training(1, []) });
+    snap = await request('ready', { protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+    expect(snap).toMatchObject({ kind: 'response', result: { session: { losses: [] } } });
   });
 });

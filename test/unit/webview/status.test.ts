@@ -34,3 +34,12 @@ describe('describeStop', () => {
     expect(describeStop({ ...session, running: false, stop: stop({ edits: 0 }) })).toBe('Stopped — call of add (add), event 5 of 26');
   });
 });
+
+describe('describeStop in a training run', () => {
+  const training = { step: 30, steps: 30, losses: [1], loss: 'mse' as const, optimizer: 'sgd' as const, learningRate: 0.1, batch: 4, rows: 4, data: 'd', trainable: [] };
+  it('says training rather than running, and finished training at the end', () => {
+    expect(describeStop({ ...session, running: true, stop: stop({ training }) })).toBe('Training mnist-mlp…');
+    expect(describeStop({ ...session, running: false, stop: stop({ reason: 'end', index: 25, recorded: 26, point: 'return', training }) }))
+      .toBe('Finished training — return of add (add), event 26 of 26');
+  });
+});
