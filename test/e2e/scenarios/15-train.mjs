@@ -156,7 +156,19 @@ export const scenario = {
     await expectValue(page, input, (v) => v.includes('linear-regression-trained.safetensors'), 'the save dialog\'s default path');
     await input.fill(file);
     await expectValue(page, input, (v) => v === file, `the typed path ${file}`);
-    await input.press('Enter');
+    // The simple dialog reads the typed path's folder as it changes and may drop an Enter that comes meanwhile:
+    // press OK until the dialog takes the path (it closes), then the file is written.
+    const dialog = page.locator('.quick-input-widget', { hasText: 'training steps left them' });
+    for (let attempt = 1; ; attempt++) {
+      await dialog.locator('.monaco-button', { hasText: /^OK$/ }).first().click().catch(() => undefined);
+      try {
+        await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 5) throw e;
+        await expectValue(page, input, (v) => v === file, `the typed path ${file}`);
+      }
+    }
     await notification(page, 'wrote 2 weights, as 30 training steps left them').waitFor();
     const saved = readSafetensors(file);
     const kernel = saved.tensors['line.kernel']?.[0];
