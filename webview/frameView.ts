@@ -8,6 +8,7 @@ import type { TensorRole } from '../src/protocol/tensorLayout';
 import { chooseLayout } from '../src/protocol/tensorLayout';
 import type { EditHook, TensorInfo, ViewEnv } from './tensorView';
 import { TensorView } from './tensorView';
+import { trainingNote } from './training';
 
 export interface BuiltFrame {
   readonly el: HTMLElement;
@@ -158,16 +159,6 @@ function editHook(frame: FrameInfo, scopes: ScopesInfo, scope: 'inputs' | 'outpu
   return { unit, open: (index, at) => edits.open(t, unit, index, at, (action) => assignmentText(ref, t.shape.length, unit, index, action)) };
 }
 
-/** What a frame of a training step's backward pass or update shows, in one sentence. */
-export function trainingNote(frame: Pick<FrameInfo, 'name' | 'kind' | 'type' | 'itemId'>): string | undefined {
-  if (frame.itemId.startsWith('∂')) {
-    return frame.kind === 'module'
-      ? 'Backward pass: in, the gradient of the loss with respect to its output; out, with respect to its input and its weights.'
-      : 'Backward pass: the gradients of the loss flow from this op\'s output to its inputs.';
-  }
-  if (frame.kind === 'node' && frame.type === 'update') return 'Update: the weight before (under Weights) and its gradient in; the weight after (new …) and the change (Δ…) out.';
-  return undefined;
-}
 
 function section(title: string, body: readonly (Node | string)[], closed: Set<string>): HTMLElement {
   const d = h('details', { class: 'scope', attrs: { 'data-scope': title.toLowerCase() } }, [h('summary', { text: title }), ...body]);

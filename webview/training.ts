@@ -1,4 +1,4 @@
-import type { StopInfo, TrainingInfo } from '../src/protocol/engine';
+import type { FrameInfo, StopInfo, TrainingInfo } from '../src/protocol/engine';
 import type { WireNumber } from '../src/protocol/webview';
 import { decodeNumber, withLoss } from '../src/protocol/webview';
 import { formatNumber } from './format';
@@ -77,4 +77,15 @@ export function describeTraining(s: TrainingState): string {
     parts.push(`batch ${info.batch} of ${info.rows}`);
   }
   return parts.join(' · ');
+}
+
+/** What a frame of a training step's backward pass or update shows, in one sentence. */
+export function trainingNote(frame: Pick<FrameInfo, 'name' | 'kind' | 'type' | 'itemId'>): string | undefined {
+  if (frame.itemId.startsWith('∂')) {
+    return frame.kind === 'module'
+      ? 'Backward pass: in, the gradient of the loss with respect to its output; out, with respect to its input and its weights.'
+      : 'Backward pass: the gradients of the loss flow from this op\'s output to its inputs.';
+  }
+  if (frame.kind === 'node' && frame.type === 'update') return 'Update: the weight before (under Weights) and its gradient in; the weight after (new …) and the change (Δ…) out.';
+  return undefined;
 }

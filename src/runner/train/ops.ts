@@ -128,8 +128,8 @@ function gradOp(forward: string): OpDef {
       const out: (Tensor | undefined)[] = new Array(count).fill(undefined);
       gradOf.forEach((slot, i) => {
         if (slot < 0) return;
-        const g = grads[i];
-        if (!g) throw new EngineError(`gives no gradient for input ${i}, which needs one`, name);
+        // A rule gives none for an input that takes no gradient at these values (an integer tensor): zero.
+        const g = grads[i] ?? Tensor.zeros((inputs[i] as Tensor).shape);
         out[slot] = out[slot] ? add(out[slot]!, g) : g;
       });
       return out as Tensor[];

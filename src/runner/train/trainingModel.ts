@@ -1,4 +1,4 @@
-import { gradRule, inputsWithoutGradient } from '../../engine/grad/index';
+import { gradRule, inputsWithoutGradient, outputCarriesNoGradient } from '../../engine/grad/index';
 import type { LossName } from '../../engine/grad/losses';
 import type { OptimizerName } from '../../engine/grad/optimizers';
 import type { Tensor } from '../../engine/tensor';
@@ -103,7 +103,12 @@ export function layoutTraining(forward: Model, targeted: readonly string[], setu
   const layersOnly = forward.format !== 'onnx' && declared.size > 0;
   const floatWeight = (n: string): boolean => forward.weights.get(n)?.dtype === 'float32' && (!layersOnly || declared.has(n));
   const depends = new Set<string>([...forward.weights.keys()].filter(floatWeight));
-  for (const node of nodes) if (node.inputs.some((n) => n && depends.has(n))) node.outputs.forEach((o) => o && depends.add(o));
+  for (const node of nodes) {
+    if (!node.inputs.some((n) => n && depends.has(n))) continue;
+    node.outputs.forEach((o, i) => {
+      if (o && !outputCarriesNoGradient(node.op, i)) depends.add(o);
+    });
+  }
   // Reverse-mode reach: a value gets a gradient when a node that reads it (at an input that takes one) has an
   // output that gets one, starting from the outputs the loss measures.
   const skip = (node: NodeDef): readonly number[] => inputsWithoutGradient(node.op);

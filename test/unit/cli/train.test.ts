@@ -182,19 +182,20 @@ describe('layerstep train', () => {
   });
 
   it('fails with one sentence: an op without a gradient names its node; bad data; a target for no output', () => {
-    const file = join(tmp, 'grow.onnx');
+    const file = join(tmp, 'wrap.onnx');
     writeFileSync(file, encodeModel({
-      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, 2, 2] }],
-      outputs: [{ name: 'p', dtype: 'float32', shape: [1, 1, 4, 4] }],
-      initializers: { w: Tensor.from([1], [0.5]), scales: Tensor.from([4], [1, 1, 2, 2]) },
-      nodes: [{ op: 'Mul', name: 'scale', inputs: ['x', 'w'], outputs: ['s'] }, { op: 'Resize', name: 'upsample', inputs: ['s', '', 'scales'], outputs: ['p'] }],
+      inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3] }],
+      outputs: [{ name: 'p', dtype: 'float32', shape: ['batch', 2] }],
+      initializers: { W: Tensor.from([3, 2], values(6, 9)), three: Tensor.from([1], [3]) },
+      nodes: [
+        { op: 'MatMul', name: 'fc', inputs: ['x', 'W'], outputs: ['z'] },
+        { op: 'Mod', name: 'wrap_around', inputs: ['z', 'three'], outputs: ['p'], attrs: { fmod: 1 } },
+      ],
     }));
-    const growData = join(tmp, 'grow.json');
-    writeFileSync(growData, JSON.stringify({ inputs: { x: { shape: [1, 1, 2, 2], data: [1, 2, 3, 4] } }, targets: { p: { shape: [1, 1, 4, 4], data: new Array(16).fill(0) } } }));
-    const noGrad = cli('train', file, '--data', growData, '--loss', 'mse', '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1');
+    const noGrad = cli('train', file, '--data', writeData(), '--loss', 'mse', '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1');
     expect(noGrad.code).toBe(1);
     expect(noGrad.stdout).toBe('');
-    expect(noGrad.stderr).toMatch(/grow\.onnx: Train cannot pass op resize \(node 'upsample'\): the engine has no gradient for it/);
+    expect(noGrad.stderr).toMatch(/wrap\.onnx: Train cannot pass op mod \(node 'wrap_around'\): the engine has no gradient for it/);
 
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ inputs: { x: { shape: [2, 3], data: [1, 2, 3] } }, targets: {} }));

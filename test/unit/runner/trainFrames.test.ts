@@ -127,15 +127,14 @@ describe('a training step as frames', () => {
   });
 
   it('refuses a model whose control flow is decided at run time, and an op without a gradient, naming them', async () => {
-    const floor = await loadOnnx(encodeModel({
-      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, 2, 2] }],
-      outputs: [{ name: 'y', dtype: 'float32', shape: [1, 1, 4, 4] }],
-      initializers: { w: Tensor.from([1], [0.5]), scales: Tensor.from([4], [1, 1, 2, 2]) },
-      nodes: [{ op: 'Mul', name: 'scale', inputs: ['x', 'w'], outputs: ['s'] }, { op: 'Resize', name: 'grow', inputs: ['s', '', 'scales'], outputs: ['y'] }],
+    const modulo = await loadOnnx(encodeModel({
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 2] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [1, 2] }],
+      initializers: { w: Tensor.from([2], [0.5, 1.5]), three: Tensor.from([1], [3]) },
+      nodes: [{ op: 'Mul', name: 'scale', inputs: ['x', 'w'], outputs: ['s'] }, { op: 'Mod', name: 'wrap', inputs: ['s', 'three'], outputs: ['y'], attrs: { fmod: 1 } }],
     }));
-    const grow = trainData(new Map([['x', Tensor.from([1, 1, 2, 2], [1, 2, 3, 4])]]), new Map([['y', Tensor.zeros([1, 1, 4, 4])]]), 'data.json');
-    await expect(Trainer.create(floor, grow, { loss: 'mse', optimizer: 'sgd', learningRate: 0.1 })).rejects.toThrow("model.onnx: Train cannot pass op resize (node 'grow'): the engine has no gradient for it");
     const data = trainData(new Map([['x', Tensor.from([1, 2], [1, 2])]]), new Map([['y', Tensor.from([1, 2], [1, 2])]]), 'data.json');
+    await expect(Trainer.create(modulo, data, { loss: 'mse', optimizer: 'sgd', learningRate: 0.1 })).rejects.toThrow("model.onnx: Train cannot pass op mod (node 'wrap'): the engine has no gradient for it");
     const noWeights = await loadOnnx(encodeModel({
       inputs: [{ name: 'x', dtype: 'float32', shape: [1, 2] }],
       outputs: [{ name: 'y', dtype: 'float32', shape: [1, 2] }],
@@ -170,5 +169,32 @@ describe('a training step as frames', () => {
     expect(moved('classifier.kernel')).toBe(true);
     expect(moved('attention/attn.query')).toBe(true);
     expect(Array.from(t.weights().get('attention/attn.scale')!.data)).toEqual(Array.from(model.weights.get('attention/attn.scale')!.data));
+  });
+
+  it('does not differentiate through shapes and indices computed from the weights\' values', async () => {
+    // y = reshape(x·W, shape(x·W)) and an argMax that only picks: neither the shape nor the index takes a gradient.
+    const model = await loadOnnx(encodeModel({
+      inputs: [{ name: 'x', dtype: 'float32', shape: ['n', 2] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: ['n', 2] }],
+      initializers: { W: Tensor.from([2, 2], [1, 0.5, -0.5, 1]) },
+      nodes: [
+        { op: 'MatMul', name: 'fc', inputs: ['x', 'W'], outputs: ['z'] },
+        { op: 'Shape', name: 'size_of', inputs: ['z'], outputs: ['s'] },
+        { op: 'Reshape', name: 'same', inputs: ['z', 's'], outputs: ['y'] },
+      ],
+    }));
+    const data = trainData(new Map([['x', Tensor.from([2, 2], [1, 2, 3, 4])]]), new Map([['y', Tensor.from([2, 2], [0, 1, 1, 0])]]), 'data.json');
+    const t = await Trainer.create(model, data, { loss: 'mse', optimizer: 'sgd', learningRate: 0.01 });
+    const r = t.nextStep();
+    const ops: string[] = [];
+    for (let ev = await r.stepIn(); ev.reason !== 'end'; ev = await r.stepIn()) {
+      const item = ev.position.frame.item;
+      if (ev.position.point === 'call' && item.kind === 'node') ops.push(item.op);
+    }
+    expect(ops).toContain('∂reshape');
+    expect(ops).not.toContain('∂shape');
+    t.finish(r);
+    await t.train(3);
+    expect(t.losses[3]).toBeLessThan(t.losses[0]);
   });
 });

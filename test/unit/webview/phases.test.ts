@@ -68,7 +68,7 @@ describe('phases of a training step in the strip', () => {
 
 describe('trainingNote', () => {
   it('says what a backward frame and an update show, and nothing for the forward pass', async () => {
-    const { trainingNote } = await import('../../../webview/frameView');
+    const { trainingNote } = await import('../../../webview/training');
     expect(trainingNote({ itemId: '∂/dense', name: '∂dense', kind: 'module', type: 'dense' })).toMatch(/^Backward pass: in, the gradient .* output/);
     expect(trainingNote({ itemId: '∂/dense/mm', name: '∂matmul', kind: 'node', type: '∂matmul' })).toMatch(/^Backward pass/);
     expect(trainingNote({ itemId: 'update/w', name: 'update w', kind: 'node', type: 'update' })).toMatch(/before .* after \(new …\) .* change \(Δ…\)/);
