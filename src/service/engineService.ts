@@ -319,14 +319,15 @@ export class EngineService {
     });
     const training = new TrainingRun(trainer, steps, { loss, optimizer, learningRate, batch: trainer.batch, rows: data.rows, data: data.source }, (step, value) => {
       this.emit({ type: 'loss', step, steps, loss: value }, run);
-    });
+    }, this.ports.yieldToHost ? () => this.ports.yieldToHost!() : undefined);
     this.runs.get(run)?.dispose();
     this.runs.delete(run);
     this.trainings.get(run)?.dispose();
     this.counterparts.get(run)?.dispose();
     this.counterparts.delete(run);
     this.trainings.set(run, training);
-    return this.outlineOf(model);
+    // A step records the whole step's events, not only the forward pass's: views size their timelines by it.
+    return { ...this.outlineOf(model), totalEvents: countEvents(training.runner.model.root) };
   }
 
   /** A value, weight or input as the counterpart holds it, by this run's name. */
@@ -415,6 +416,11 @@ export class EngineService {
     }
     return { text: r.formatValue(v) };
   }
+}
+
+/** The call and return events of a module tree with no control flow: two per item. */
+function countEvents(item: Item): number {
+  return 2 + (item.kind === 'module' ? item.body.reduce((n, c) => n + countEvents(c), 0) : 0);
 }
 
 /** Opens a model file of any registered format, within the default memory limits: for the service and the CLI. */

@@ -4,6 +4,9 @@ import type { Trainer } from '../runner/train/trainer';
 import type { BreakpointStatus, ExceptionFilter, LineBreakpoint, NameBreakpoint, StopEvent } from '../runner/types';
 import type { StepKind, TrainingInfo } from '../protocol/engine';
 
+/** How long steps run one after another before the event loop gets a turn. */
+const YIELD_MS = 10;
+
 /**
  * A training run in the service: the trainer and the runner of the step it is in. Each step is a run of its own;
  * a forward move at the end of a step goes on into the next one (Continue runs on through the steps to a
@@ -31,6 +34,8 @@ export class TrainingRun {
     readonly steps: number,
     private readonly info: Omit<TrainingInfo, 'step' | 'steps' | 'losses' | 'trainable'>,
     private readonly onLoss: (step: number, loss: number) => void,
+    /** Lets the event loop run between steps (a pause gets in even when every step is quicker than a runner's yield). */
+    private readonly yieldToHost: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
   ) {
     this.runner = trainer.nextStep();
   }
@@ -86,7 +91,14 @@ export class TrainingRun {
     }
     let ev = await run(this.runner);
     this.settle();
-    while (forward && (kind === 'continue' || kind === 'runTo') && ev.reason === 'end' && !this.pauseRequested && this.advance()) {
+    let yielded = Date.now();
+    while (forward && (kind === 'continue' || kind === 'runTo') && ev.reason === 'end' && !this.pauseRequested) {
+      if (Date.now() - yielded >= YIELD_MS) {
+        await this.yieldToHost();
+        yielded = Date.now();
+        if (this.pauseRequested) break;
+      }
+      if (!this.advance()) break;
       ev = await run(this.runner);
       this.settle();
     }

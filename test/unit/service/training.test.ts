@@ -73,9 +73,11 @@ describe('a training run in the engine service', () => {
 
   it('a step at the end of a step goes to the next step\'s start; stepping back stays in the step', async () => {
     const { client: c } = client();
-    await c.request('open', { path: model, input: { kind: 'example' }, train: { data, steps: 2 } });
+    const outline = await c.request('open', { path: model, input: { kind: 'example' }, train: { data, steps: 2 } });
     let s = await c.request('step', { kind: 'over' });
     expect(s).toMatchObject({ reason: 'end', finished: true });
+    // The outline counts a whole step's events, as views size the timeline by it.
+    expect(s.recorded).toBe(outline.totalEvents);
     expect(s.training!.losses).toHaveLength(1);
     s = await c.request('step', { kind: 'in' });
     expect(s).toMatchObject({ reason: 'step', index: 0, finished: false });
