@@ -8,6 +8,7 @@ import * as layerstep from '../../../src/api';
 import type { LayerstepModel, TensorOutput } from '../../../src/api';
 import { main } from '../../../src/cli/main';
 import { decodeSafetensors } from '../../../src/loaders/safetensors';
+import { seededValues } from '../../fixtures/runner/seeded';
 
 /**
  * Training from a script (src/api.ts, src/api/training.ts): losses and trained weights against TensorFlow.js
@@ -36,14 +37,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Deterministic values in [-scale, scale). */
-function values(n: number, seed: number, scale = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
+const values = seededValues;
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = atol): void {
   expect(actual.length).toBe(expected.length);

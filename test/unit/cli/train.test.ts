@@ -11,6 +11,7 @@ import { openModelFile } from '../../../src/node/localModel';
 import { REPO } from '../debug/dapDriver';
 import { spawnCli } from './spawnCli';
 import type { CliResult } from './spawnCli';
+import { seededValues } from '../../fixtures/runner/seeded';
 
 /**
  * `layerstep train` end to end: the built `dist/cli.js` is spawned on small models (native and ONNX) with a data
@@ -26,13 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function values(n: number, seed: number, scale = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
+const values = seededValues;
 
 const K1 = values(3 * 4, 1, 0.7);
 const B1 = values(4, 2, 0.1);

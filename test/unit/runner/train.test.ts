@@ -7,6 +7,7 @@ import type { Model } from '../../../src/model/ir';
 import { trainData } from '../../../src/runner/train/data';
 import { Trainer } from '../../../src/runner/train/trainer';
 import { load, modelOf } from '../loaders/nativeHelpers';
+import { seededValues } from '../../fixtures/runner/seeded';
 
 /**
  * Training steps against TensorFlow.js training the same model on the same data with the same optimizer: the loss of
@@ -17,14 +18,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Deterministic values in [-scale, scale). */
-function values(n: number, seed: number, scale = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
+const values = seededValues;
 
 interface Layer { name: string; kernel: number[]; kshape: number[]; bias: number[] }
 

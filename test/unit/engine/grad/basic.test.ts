@@ -4,48 +4,16 @@ import { EngineError } from '../../../../src/engine/errors';
 import { GRAD_OPS, gradRule } from '../../../../src/engine/grad';
 import type { Attrs } from '../../../../src/engine/registry';
 import { Tensor } from '../../../../src/engine/tensor';
-import { randomTensor } from '../helpers';
-import { expectGrad, finiteDifference, ruleGrads, runOp, tfGrads, toTf, useTfCpu, worstErrors } from './check';
+import { expectGrad, ruleCheckers, ruleGrads, runOp, TF_TOL, toTf, useTfCpu, worstErrorsLine } from './check';
 
 // Tolerances: against tfjs, max|ours − tfjs| ≤ 1e-4·(1 + max|tfjs|) (float32 on both sides); against central
 // finite differences of the float32 forward with eps 1e-3, ≤ 3e-3·(1 + max|fd|).
-const TF_TOL = 1e-4;
-const FD_TOL = 3e-3;
 
 beforeAll(useTfCpu);
-afterAll(() => {
-  const lines = [...worstErrors()].map(([family, err]) => `${family}: ${err.toExponential(2)}`);
-  console.log(`max abs gradient error per family:\n  ${lines.join('\n  ')}`);
-});
+afterAll(() => console.log(worstErrorsLine()));
 
-let seed = 1000;
-const rand = (shape: number[], lo = -1, hi = 1): Tensor<'float32'> => randomTensor(shape, seed++, lo, hi);
+const { rand, vsTf, vsFd } = ruleCheckers(1000);
 const int64 = (shape: number[], values: number[]): Tensor => Tensor.from(shape, values, 'int64');
-
-/**
- * Runs `op` and its rule with a random ∂loss/∂y = r, and compares the gradients of the inputs listed in `which`
- * (default: all) with tfjs's gradient of sum(tfFn(...) · r). `tfFn` gets the tfjs versions of those inputs.
- */
-function vsTf(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs,
-  tfFn: (...xs: tf.Tensor[]) => tf.Tensor, which = inputs.map((_, i) => i)): void {
-  const y = runOp(op, inputs, attrs)[0];
-  const r = rand([...y.shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, r);
-  const theirs = tfGrads(tfFn, which.map((i) => inputs[i] as Tensor), r);
-  which.forEach((i, k) => {
-    expectGrad(ours[i], theirs[k].values, theirs[k].shape, TF_TOL, `${family}: ${op} input ${i}`);
-  });
-}
-
-/** Compares the rule's gradient of input `which` with central finite differences of the engine's forward op. */
-function vsFd(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs, which = 0): void {
-  const y = runOp(op, inputs, attrs)[0];
-  const r = rand([...y.shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, r);
-  const f = (xs: Tensor[]): Tensor => runOp(op, xs, attrs)[0];
-  const fd = finiteDifference(f, inputs as Tensor[], r, which);
-  expectGrad(ours[which], fd.data, fd.shape, FD_TOL, `${family}-fd: ${op} input ${which}`);
-}
 
 describe('binary arithmetic', () => {
   const SHAPES: [number[], number[]][] = [[[3, 4], [3, 4]], [[2, 3, 4], [4]], [[2, 1, 4], [3, 1]], [[], [2, 2]], [[1, 3, 1, 1], [2, 3, 2, 3]]];

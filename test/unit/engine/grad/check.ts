@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { gradRule } from '../../../../src/engine/grad';
 import type { GradRule } from '../../../../src/engine/grad/types';
+import { randomTensor } from '../helpers';
 import { defaultOps } from '../../../../src/engine/ops';
 import type { Attrs } from '../../../../src/engine/registry';
 import { Tensor } from '../../../../src/engine/tensor';
@@ -146,4 +148,47 @@ function recordError(label: string, err: number): void {
 /** The largest error seen per label (up to ' input') in this test file, for the summary printed after the tests. */
 export function worstErrors(): ReadonlyMap<string, number> {
   return worstByLabel;
+}
+
+/** Tolerances of the rule tests: against tfjs, and against central finite differences of the float32 forward. */
+export const TF_TOL = 1e-4;
+export const FD_TOL = 3e-3;
+
+/** The two checks every rule test makes, over random tensors drawn from seeds counting up from `firstSeed`. */
+export interface RuleCheckers {
+  /** A random float32 tensor in [lo, hi), from the next seed. */
+  rand(shape: readonly number[], lo?: number, hi?: number): Tensor<'float32'>;
+  /** Compares the rule's gradients of the inputs in `which` (default: all) with tfjs's gradient of sum(tfFn(...)·r). */
+  vsTf(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs, tfFn: (...xs: tf.Tensor[]) => tf.Tensor, which?: number[]): void;
+  /** Compares the rule's gradient of input `which` with central finite differences of output `out` of the op. */
+  vsFd(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs, which?: number, out?: number): void;
+}
+
+export function ruleCheckers(firstSeed: number): RuleCheckers {
+  let seed = firstSeed;
+  const rand = (shape: readonly number[], lo = -1, hi = 1): Tensor<'float32'> => randomTensor([...shape], seed++, lo, hi);
+  const ruleOf = gradRule;
+  return {
+    rand,
+    vsTf(family, op, inputs, attrs, tfFn, which = inputs.map((_, i) => i)) {
+      const y = runOp(op, inputs, attrs)[0];
+      const r = rand([...y.shape]);
+      const ours = ruleGrads(ruleOf(op), op, inputs, attrs, r);
+      const theirs = tfGrads(tfFn, which.map((i) => inputs[i] as Tensor), r);
+      which.forEach((i, k) => expectGrad(ours[i], theirs[k].values, theirs[k].shape, TF_TOL, `${family}: ${op} input ${i}`));
+    },
+    vsFd(family, op, inputs, attrs, which = 0, out = 0) {
+      const ys = runOp(op, inputs, attrs);
+      const r = rand([...ys[out].shape]);
+      const ours = ruleGrads(ruleOf(op), op, inputs, attrs, ys.map((_, k) => (k === out ? r : undefined)));
+      const fd = finiteDifference((xs) => runOp(op, xs, attrs)[out], inputs as Tensor[], r, which);
+      expectGrad(ours[which], fd.data, fd.shape, FD_TOL, `${family}-fd: ${op} input ${which}`);
+    },
+  };
+}
+
+/** Prints the worst error per family after a file's tests (call at the top level of a test file). */
+export function worstErrorsLine(): string {
+  const lines = [...worstErrors()].map(([family, err]) => `${family}: ${err.toExponential(2)}`);
+  return `max abs gradient error per family:\n  ${lines.join('\n  ')}`;
 }

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAD_OPS, gradRule } from '../../../../src/engine/grad';
 import type { Attrs } from '../../../../src/engine/registry';
 import { Tensor } from '../../../../src/engine/tensor';
-import { randomTensor } from '../helpers';
-import { expectGrad, finiteDifference, ruleGrads, runOp, tfGrads, useTfCpu, worstErrors } from './check';
+import { expectGrad, ruleCheckers, ruleGrads, runOp, useTfCpu, worstErrorsLine } from './check';
 
 /**
  * Gradient rules of src/engine/grad/more.ts. Oracles: tfjs autodiff of sum(f(x)·r) (≤ 1e-4·(1 + max|expected|))
@@ -12,37 +11,12 @@ import { expectGrad, finiteDifference, ruleGrads, runOp, tfGrads, useTfCpu, wors
  * keep away from kinks (ties, clip bounds) except in the tests that pin the behaviour there.
  */
 
-const TF_TOL = 1e-4;
-const FD_TOL = 3e-3;
 
 beforeAll(useTfCpu);
-afterAll(() => {
-  const lines = [...worstErrors()].map(([family, err]) => `${family}: ${err.toExponential(2)}`);
-  console.log(`max abs gradient error per family:\n  ${lines.join('\n  ')}`);
-});
+afterAll(() => console.log(worstErrorsLine()));
 
-let seed = 7000;
-const rand = (shape: number[], lo = -1, hi = 1): Tensor<'float32'> => randomTensor(shape, seed++, lo, hi);
+const { rand, vsTf, vsFd } = ruleCheckers(7000);
 const int64 = (shape: number[], values: number[]): Tensor => Tensor.from(shape, values, 'int64');
-
-/** Compares the rule's gradients of the inputs in `which` with tfjs's gradient of sum(tfFn(...) · r). */
-function vsTf(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs,
-  tfFn: (...xs: tf.Tensor[]) => tf.Tensor, which = inputs.map((_, i) => i)): void {
-  const y = runOp(op, inputs, attrs)[0];
-  const r = rand([...y.shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, r);
-  const theirs = tfGrads(tfFn, which.map((i) => inputs[i] as Tensor), r);
-  which.forEach((i, k) => expectGrad(ours[i], theirs[k].values, theirs[k].shape, TF_TOL, `${family}: ${op} input ${i}`));
-}
-
-/** Compares the rule's gradient of input `which` with central finite differences of the op's first output. */
-function vsFd(family: string, op: string, inputs: Tensor[], attrs: Attrs, which = 0): void {
-  const y = runOp(op, inputs, attrs)[0];
-  const r = rand([...y.shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, r);
-  const fd = finiteDifference((xs) => runOp(op, xs, attrs)[0], inputs, r, which);
-  expectGrad(ours[which], fd.data, fd.shape, FD_TOL, `${family}-fd: ${op} input ${which}`);
-}
 
 /** The rule's gradients for ∂loss/∂output = `r`. */
 const grads = (op: string, inputs: (Tensor | undefined)[], attrs: Attrs, r: Tensor): (Tensor | undefined)[] =>

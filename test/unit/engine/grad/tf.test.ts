@@ -4,8 +4,7 @@ import { EngineError } from '../../../../src/engine/errors';
 import { GRAD_OPS, gradRule } from '../../../../src/engine/grad';
 import type { Attrs } from '../../../../src/engine/registry';
 import { Tensor } from '../../../../src/engine/tensor';
-import { randomTensor } from '../helpers';
-import { expectGrad, finiteDifference, ruleGrads, runOp, tfGrads, toTf, useTfCpu, worstErrors } from './check';
+import { expectGrad, ruleCheckers, ruleGrads, runOp, TF_TOL, toTf, useTfCpu, worstErrorsLine } from './check';
 
 /**
  * Gradient rules of the TF.js graph ops (src/engine/grad/tf.ts). Oracles: tfjs autodiff of sum(f(x)·r) with f
@@ -13,38 +12,13 @@ import { expectGrad, finiteDifference, ruleGrads, runOp, tfGrads, toTf, useTfCpu
  * kernels (≤ 3e-3·(1 + max|expected|)). Operands that TF passes as tensors (axes, perms, sizes) are int32.
  */
 
-const TF_TOL = 1e-4;
-const FD_TOL = 3e-3;
 
 beforeAll(useTfCpu);
-afterAll(() => {
-  const lines = [...worstErrors()].map(([family, err]) => `${family}: ${err.toExponential(2)}`);
-  console.log(`max abs gradient error per family:\n  ${lines.join('\n  ')}`);
-});
+afterAll(() => console.log(worstErrorsLine()));
 
-let seed = 5000;
-const rand = (shape: number[], lo = -1, hi = 1): Tensor<'float32'> => randomTensor(shape, seed++, lo, hi);
+const { rand, vsTf, vsFd } = ruleCheckers(5000);
 const i32 = (shape: number[], values: number[]): Tensor => Tensor.from(shape, values, 'int32');
 const scalar = (v: number): Tensor => Tensor.scalar(v, 'int32');
-
-/** Compares the rule's gradients of the inputs in `which` with tfjs's gradient of sum(tfFn(...) · r). */
-function vsTf(family: string, op: string, inputs: (Tensor | undefined)[], attrs: Attrs,
-  tfFn: (...xs: tf.Tensor[]) => tf.Tensor, which: number[]): void {
-  const y = runOp(op, inputs, attrs)[0];
-  const r = rand([...y.shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, r);
-  const theirs = tfGrads(tfFn, which.map((i) => inputs[i] as Tensor), r);
-  which.forEach((i, k) => expectGrad(ours[i], theirs[k].values, theirs[k].shape, TF_TOL, `${family}: ${op} input ${i}`));
-}
-
-/** Compares the rule's gradient of input `which` with central finite differences of output `out` of the op. */
-function vsFd(family: string, op: string, inputs: Tensor[], attrs: Attrs, which = 0, out = 0): void {
-  const ys = runOp(op, inputs, attrs);
-  const r = rand([...ys[out].shape]);
-  const ours = ruleGrads(gradRule(op), op, inputs, attrs, ys.map((_, k) => (k === out ? r : undefined)));
-  const fd = finiteDifference((xs) => runOp(op, xs, attrs)[out], inputs, r, which);
-  expectGrad(ours[which], fd.data, fd.shape, FD_TOL, `${family}-fd: ${op} input ${which}`);
-}
 
 /**
  * For multi-output ops: ∂loss/∂output k = r_k, or none for the outputs in `drop`; tfjs's gradient of
