@@ -29,3 +29,10 @@ export const toNhwc = (t: Tensor<'float32'>): Tensor<'float32'> => permute(t, [0
 export const toNchw = (t: Tensor<'float32'>): Tensor<'float32'> => permute(t, [0, 3, 1, 2]);
 /** A conv kernel [out, in, kH, kW] (ONNX, engine) → [kH, kW, in, out] (TensorFlow). */
 export const toHwio = (t: Tensor<'float32'>): Tensor<'float32'> => permute(t, [2, 3, 1, 0]);
+
+/**
+ * A dense kernel [in, out] whose rows follow the engine's (c, h, w) flatten order of an image of `hwc` (h, w, c), as
+ * TensorFlow.js wants it after flattening NHWC, whose order is (h, w, c).
+ */
+export const nhwcDenseKernel = (kernel: Tensor<'float32'>, [h, w, c]: readonly [number, number, number]): Tensor<'float32'> =>
+  permute(kernel.reshape([c, h, w, kernel.shape[1]]), [1, 2, 0, 3]).reshape(kernel.shape);

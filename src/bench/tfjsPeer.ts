@@ -1,6 +1,6 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { Tensor } from '../engine/tensor';
-import { permute, toHwio, toNchw, toNhwc } from './layout';
+import { nhwcDenseKernel, permute, toHwio, toNchw, toNhwc } from './layout';
 import type { Peer, PreparedRun, SkippedPeer } from './peer';
 import { LAYER_NORM_EPSILON } from './workloads';
 import type { Activation, LayerSpec, Workload } from './workloads';
@@ -84,9 +84,7 @@ function prepare(tf: typeof Tf, w: Workload, use: () => Promise<void>): Prepared
         case 'dense': {
           let kernel = l.kernel;
           if (flattened) {
-            // Rows are in the engine's (c, h, w) flatten order; NHWC flattens as (h, w, c).
-            const [hh, ww, cc] = flattened;
-            kernel = permute(kernel.reshape([cc, hh, ww, kernel.shape[1]]), [1, 2, 0, 3]).reshape(kernel.shape);
+            kernel = nhwcDenseKernel(kernel, flattened);
             flattened = undefined;
           }
           steps.push(denseStep(kernel, l.bias, l.activation));

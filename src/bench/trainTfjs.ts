@@ -2,7 +2,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import type { LossName } from '../engine/grad/losses';
 import { ADAM, MOMENTUM } from '../engine/grad/optimizers';
 import type { Tensor } from '../engine/tensor';
-import { permute, toHwio, toNhwc } from './layout';
+import { nhwcDenseKernel, permute, toHwio, toNhwc } from './layout';
 import type { SkippedPeer } from './peer';
 import type { PreparedTraining, TrainPeer, TrainWorkload } from './train';
 import { loadTfjsPeer } from './tfjsPeer';
@@ -59,9 +59,7 @@ function prepare(tf: typeof Tf, tw: TrainWorkload, use: () => Promise<void>): Pr
       case 'dense': {
         let kernel = l.kernel;
         if (flattened) {
-          // Rows are in the engine's (c, h, w) flatten order; NHWC flattens as (h, w, c).
-          const [hh, ww, cc] = flattened;
-          kernel = permute(kernel.reshape([cc, hh, ww, kernel.shape[1]]), [1, 2, 0, 3]).reshape(kernel.shape);
+          kernel = nhwcDenseKernel(kernel, flattened);
           flattened = undefined;
         }
         const b = variable(kernel) as Tf.Variable<Tf.Rank.R2>;

@@ -6,7 +6,7 @@ import { readWindowOptions, transposeWindow } from '../kernels/convGeometry';
 import type { TransposeWindowOptions } from '../kernels/convGeometry';
 import { tile } from '../kernels/generate';
 import { SELU_ALPHA, SELU_GAMMA } from '../kernels/activations';
-import { enumAttr, floatAttr, intAttr, intList, normalizeAxes, normalizeAxis, numberList, prod } from '../kernels/opArgs';
+import { enumAttr, floatAttr, intAttr, intList, normalizeAxis, numberList, prod } from '../kernels/opArgs';
 import { reduceExtra } from '../kernels/reduceMore';
 import { COORDINATE_MODES, NEAREST_MODES, RESIZE_MODES, resize } from '../kernels/resize';
 import { cumSum, trilu } from '../kernels/scan';
@@ -14,8 +14,8 @@ import { resizeTarget } from '../ops/resize';
 import { Tensor } from '../tensor';
 import type { Attrs } from '../registry';
 import { convGrad, convGradRules } from './conv';
-import { reduceGradRules } from './reduce';
-import type { GradContext, GradRule } from './types';
+import { reduceGradRules, reduceStart } from './reduce';
+import type { GradRule } from './types';
 import { asFloat32, build, differentiable, expandTo, gradOut, input, sumTo } from './util';
 
 /**
@@ -216,14 +216,6 @@ const UNARY: readonly [string, Derivative][] = [
 
 // ---- reductions ---------------------------------------------------------------------------------------------
 
-/** The reduced input's shape with the reduced axes kept as 1; undefined when the op was the identity. */
-function keptShape(op: string, ctx: GradContext, x: Tensor): number[] | undefined {
-  const given = intList(op, 'axes', ctx.inputs[1], ctx.attrs.axes) ?? [];
-  if (given.length === 0 && intAttr(op, ctx.attrs, 'noopWithEmptyAxes', 0) !== 0) return undefined;
-  const axes = given.length ? normalizeAxes(op, given, x.rank) : x.shape.map((_, i) => i);
-  return x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
 /** Per-group facts some reductions need: elements equal to the result, zero elements, product of the non-zero ones. */
 interface ReduceGroup {
   readonly ties: number;
@@ -236,13 +228,10 @@ type ReduceDerivative = (x: number, y: number, group: ReduceGroup) => number;
 
 function reduceRule(op: string, derivative: ReduceDerivative): GradRule {
   return (ctx) => {
-    const x = input(ctx, 0, op);
-    if (!differentiable(x)) return [undefined, undefined];
-    const g = gradOut(ctx);
-    const kept = keptShape(op, ctx, x);
-    if (kept === undefined) return [build(x.shape, (i) => g.data[i]), undefined];
-    const full = (t: Tensor): Float32Array => expandTo(t.reshape(kept), x.shape, op).data;
-    const gFull = full(g);
+    const start = reduceStart(op, ctx);
+    if ('answer' in start) return start.answer;
+    const { x, kept, full } = start;
+    const gFull = full(gradOut(ctx));
     const yFull = full(ctx.outputs[0]);
     const perGroup = (f: (i: number) => number): Float32Array => full(sumTo(build(x.shape, f), kept));
     const ties = op === 'reduceMin' ? perGroup((i) => (isPick(x.data[i], yFull[i]) ? 1 : 0)) : undefined;

@@ -1,5 +1,5 @@
 import { intAttr, intList, normalizeAxes, normalizeAxis } from '../kernels/opArgs';
-import type { Tensor } from '../tensor';
+import type { Shape, Tensor } from '../tensor';
 import type { GradContext, GradRule } from './types';
 import { build, differentiable, expandTo, gradOut, input, sumTo } from './util';
 
@@ -18,15 +18,30 @@ function keptShape(op: string, ctx: GradContext, x: Tensor): number[] | undefine
 
 type ReduceKind = 'sum' | 'mean' | 'max';
 
+/**
+ * What every reduction's rule starts from: its input, the reduced shape with kept axes, and a way to spread a
+ * reduced tensor back over the input's shape; or the answer itself when there is nothing to reduce (an integer
+ * input takes no gradient; noopWithEmptyAxes with no axes was the identity).
+ */
+export function reduceStart(op: string, ctx: GradContext):
+  | { readonly answer: (Tensor | undefined)[] }
+  | { readonly x: Tensor; readonly kept: Shape; readonly full: (t: Tensor) => Float32Array } {
+  const x = input(ctx, 0, op);
+  if (!differentiable(x)) return { answer: [undefined, undefined] };
+  const kept = keptShape(op, ctx, x);
+  if (kept === undefined) {
+    const g = gradOut(ctx);
+    return { answer: [build(x.shape, (i) => g.data[i]), undefined] };
+  }
+  return { x, kept, full: (t) => expandTo(t.reshape(kept), x.shape, op).data as Float32Array };
+}
+
 function reduceRule(op: string, kind: ReduceKind): GradRule {
   return (ctx) => {
-    const x = input(ctx, 0, op);
-    if (!differentiable(x)) return [undefined, undefined];
-    const g = gradOut(ctx);
-    const kept = keptShape(op, ctx, x);
-    // noopWithEmptyAxes with no axes: the op was the identity.
-    if (kept === undefined) return [build(x.shape, (i) => g.data[i]), undefined];
-    const gFull = expandTo(g.reshape(kept), x.shape, op).data;
+    const start = reduceStart(op, ctx);
+    if ('answer' in start) return start.answer;
+    const { x, kept, full } = start;
+    const gFull = full(gradOut(ctx));
     if (kind === 'sum') return [build(x.shape, (i) => gFull[i]), undefined];
     if (kind === 'mean') {
       const count = x.size / kept.reduce((a, d) => a * d, 1);
@@ -34,7 +49,7 @@ function reduceRule(op: string, kind: ReduceKind): GradRule {
     }
     // max: the gradient goes to the elements equal to the maximum, split evenly between ties (a subgradient;
     // tfjs instead gives every tied element the whole gradient). A NaN maximum goes to the NaN elements.
-    const yFull = expandTo(ctx.outputs[0].reshape(kept), x.shape, op).data;
+    const yFull = full(ctx.outputs[0]);
     const xv = x.data;
     const hit = build(x.shape, (i) => (xv[i] === yFull[i] || (xv[i] !== xv[i] && yFull[i] !== yFull[i]) ? 1 : 0));
     const ties = expandTo(sumTo(hit, kept), x.shape, op).data;
