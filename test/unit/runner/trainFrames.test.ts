@@ -197,4 +197,19 @@ describe('a training step as frames', () => {
     await t.train(3);
     expect(t.losses[3]).toBeLessThan(t.losses[0]);
   });
+
+  it('a what-if edit of a gradient before the update is what the update uses', async () => {
+    const model = await load(doc);
+    const t = await trainer(model);
+    const r = t.nextStep();
+    r.setNameBreakpoints([{ name: '∂hidden' }]);
+    expect((await r.continue()).position.frame.item.name).toBe('∂hidden');
+    await r.stepOver();
+    r.assign("value('∂loss/∂hidden.kernel') = 0");
+    expect((await r.continue()).reason).toBe('end');
+    t.finish(r);
+    // SGD with a zero gradient leaves the kernel as it was; the other weights moved.
+    expect(Array.from(t.weights().get('hidden.kernel')!.data)).toEqual(Array.from(model.weights.get('hidden.kernel')!.data));
+    expect(Array.from(t.weights().get('hidden.bias')!.data)).not.toEqual(Array.from(model.weights.get('hidden.bias')!.data));
+  });
 });
