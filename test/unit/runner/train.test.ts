@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor } from '../../../src/engine/tensor';
 import type { LossName } from '../../../src/engine/grad/losses';
 import type { OptimizerName } from '../../../src/engine/grad/optimizers';
@@ -66,8 +66,11 @@ async function ours(model: Model, x: Tensor, t: Tensor, loss: LossName, optimize
   return { losses: [...losses], trainer };
 }
 
+let worstRel = 0;
+afterAll(() => console.log(`worst relative difference from TensorFlow.js: ${worstRel.toExponential(2)}`));
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = atol) {
   expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) worstRel = Math.max(worstRel, Math.abs(actual[i] - expected[i]) / Math.max(1e-3, Math.abs(expected[i])));
   for (let i = 0; i < expected.length; i++) {
     const tol = atol + rtol * Math.abs(expected[i]);
     if (!(Math.abs(actual[i] - expected[i]) <= tol)) expect.fail(`element ${i}: ${actual[i]} vs ${expected[i]} (tolerance ${tol})`);
