@@ -3,7 +3,7 @@
 // A scenario is a module in ./scenarios exporting `scenario = { name, run(ctx) }`; they run in file-name order.
 //   node test/e2e/ui.mjs            (after `npm run build` and `npm run e2e:setup`)
 //   E2E_GREP=<regexp>  only scenarios whose name matches;  E2E_SCENARIO_TIMEOUT_MS  per scenario (default 120 s; a
-//   scenario may ask for more with `timeoutMs`)
+//   scenario may ask for more with `timeoutMs`);  E2E_RUN_NAME  a suffix for the run folder (two runs side by side)
 // Screenshots: .vscode-test/run-ui/screenshots; code-server's log: .vscode-test/run-ui/code-server.log.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -20,9 +20,13 @@ export const suiteBundle = join(repoRoot, 'dist/test/suite.js');
 /** Everything the harness writes lives under here (git-ignored). */
 export const vscodeTestDir = join(repoRoot, '.vscode-test');
 
-/** One folder per suite run: home, XDG dirs, user data, extensions, logs, screenshots. */
+/**
+ * One folder per suite run: home, XDG dirs, user data, extensions, logs, screenshots. E2E_RUN_NAME adds a
+ * suffix, so two runs of one suite side by side keep apart.
+ */
 export function runDir(suite) {
-  return join(vscodeTestDir, `run-${suite}`);
+  const extra = process.env.E2E_RUN_NAME ? `-${process.env.E2E_RUN_NAME.replace(/[^\w-]/g, '_')}` : '';
+  return join(vscodeTestDir, `run-${suite}${extra}`);
 }
 
 /** code-server from CODE_SERVER_BIN, else the copy `npm run e2e:setup` installs. Throws with the fix if absent. */
