@@ -3,9 +3,14 @@ import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
 import type { ImagePreprocess } from '../loaders/tensors/image';
 import type { ModelMetadata, SourceRange, ValueInfo } from '../model/ir';
+import type { ChannelLayout } from './tensorLayout';
+import type { GraphDesc, GraphValues } from './graph';
 import type {
   BreakpointStatus, ExceptionFilter, LineBreakpoint, NameBreakpoint, StopPoint, StopReason,
 } from '../runner/types';
+import type { BreakpointMode } from '../runner/breakpoints';
+import type { Completion } from '../runner/expr/completions';
+import type { GotoTarget, StepInTargets } from '../runner/navigation';
 
 /**
  * The engine service: what the debug adapter, the panel and the sidebar ask of a loaded model and its runner.
@@ -37,6 +42,13 @@ export interface TensorSummary {
   readonly summary: string;
   /** A what-if edit changed this value, weight or input. */
   readonly edited?: boolean;
+  /**
+   * Where a rank-3 or rank-4 activation keeps its channels: `NCHW` channels first, `NHWC` channels last (for a
+   * rank-3 tensor, CHW and HWC). Absent when nothing tells (the panel then guesses from the shape).
+   */
+  readonly layout?: ChannelLayout;
+  /** What said so: `op` the frame's op or layer (its `data_format`, a layout transpose), `guess` the shape. */
+  readonly layoutFrom?: 'op' | 'guess';
 }
 
 export interface WeightOutline {
@@ -94,6 +106,80 @@ export interface FrameInfo {
   readonly edited?: boolean;
   /** How far its first output is from the counterpart's, when the run is compared (see {@link Divergence}). */
   readonly divergence?: Divergence;
+  /** Its outputs' health once it has returned (absent before, and while an edit left them stale). */
+  readonly health?: FrameHealth;
+}
+
+/**
+ * A frame's tensor health (src/runner/health.ts): NaN/Inf counts of its outputs, the largest |output|, the scale
+ * against its first float input, and for relu-like, sigmoid and tanh outputs the shares of dead or saturated units.
+ */
+export interface FrameHealth {
+  readonly nan: number;
+  readonly inf: number;
+  /** Largest |finite output|; null when no output value is finite. */
+  readonly maxAbs: number | null;
+  /** rms(first output) / rms(first float input); absent without a float input or when the input is all zeros. */
+  readonly scale?: number;
+  /** Which units were looked at: relu-like (dead units) or sigmoid / tanh (saturated units). */
+  readonly activation?: 'relu' | 'sigmoid' | 'tanh';
+  /** Units (channels or features) of the first output. */
+  readonly units?: number;
+  /** Share 0..1 of units that are exactly 0 at every position and batch item (relu-like outputs). */
+  readonly dead?: number;
+  /** Share 0..1 of zero elements (relu-like outputs). */
+  readonly zeros?: number;
+  /** Share 0..1 of units saturated at every position and batch item (sigmoid, tanh outputs). */
+  readonly saturated?: number;
+  /** Share 0..1 of saturated elements (sigmoid, tanh outputs). */
+  readonly saturatedElements?: number;
+}
+
+/** One row of the summary of a run (`layerstep inspect --run`, the panel's Summary): a module or op call. */
+export interface SummaryRow {
+  readonly frameId: number;
+  /** The timeline event a click goes to: its return when recorded, else its call. */
+  readonly index: number;
+  readonly name: string;
+  /** Names from the model down to this frame, joined by `/`. */
+  readonly path: string;
+  readonly depth: number;
+  readonly kind: 'module' | 'node';
+  /** Layer type of a module, op of a node. */
+  readonly type: string;
+  /** Its first output's shape as the run made it; null before it returns. */
+  readonly shape: readonly number[] | null;
+  readonly params: number;
+  /** Floating-point operations (see docs/cli.md: a multiply-add is 2), its ops' sum for a module. */
+  readonly flops: number;
+  /** Milliseconds its ops took to run (a module: all of its ops); null when not run (yet). */
+  readonly timeMs: number | null;
+  /** Bytes of the values it produced (a module: every value of its ops). */
+  readonly bytes: number;
+  /** Bytes of the weights it uses. */
+  readonly weightBytes: number;
+  readonly health: FrameHealth | null;
+  /** The engine error this frame failed with. */
+  readonly error?: string;
+}
+
+export interface RunSummary {
+  readonly model: string;
+  /** Frames called up to the position (all of them at the end), in call order. */
+  readonly rows: readonly SummaryRow[];
+  readonly totals: {
+    readonly params: number;
+    readonly flops: number;
+    readonly timeMs: number;
+    readonly bytes: number;
+    readonly weightBytes: number;
+    readonly nan: number;
+    readonly inf: number;
+  };
+  /** The frame whose op failed, and the error's sentence. */
+  readonly failed?: { readonly name: string; readonly message: string };
+  /** The frame of the position (highlighted in the panel). */
+  readonly current?: number;
 }
 
 /** How far a value is from its counterpart's: see src/runner/divergence.ts. NaN (shapes differ) travels as null. */
@@ -244,6 +330,13 @@ export interface GridSpec {
   readonly mapStride: number;
   readonly rows: number;
   readonly cols: number;
+  /**
+   * Elements between a row and the next, and between a column and the next (default `cols` and 1: each map a
+   * contiguous row-major matrix). Other strides read any two axes of a tensor without copying it: the rows ×
+   * cols of a channels-last [N, H, W, C] map are `rowStride` W·C and `colStride` C apart, with `mapStride` 1.
+   */
+  readonly rowStride?: number;
+  readonly colStride?: number;
   readonly maxValues: number;
 }
 
@@ -292,16 +385,33 @@ export interface EngineRequests {
     };
     result: ModelOutline;
   };
-  setLineBreakpoints: { params: { readonly breakpoints: readonly LineBreakpoint[] }; result: readonly BreakpointStatus[] };
+  /** `mode`: stop at the layer's call or at its return (left out: at the call, or the return when the condition reads outputs). */
+  setLineBreakpoints: { params: { readonly breakpoints: readonly (LineBreakpoint & { readonly mode?: BreakpointMode })[] }; result: readonly BreakpointStatus[] };
   setNameBreakpoints: { params: { readonly breakpoints: readonly NameBreakpoint[] }; result: readonly BreakpointStatus[] };
-  /** `tolerance` (`ATOL,RTOL`) is the Diverged filter's. */
-  setExceptionFilters: { params: { readonly filters: readonly ExceptionFilter[]; readonly tolerance?: string }; result: void };
+  /**
+   * `tolerance` (`ATOL,RTOL`) is the Diverged filter's; `thresholds` the conditions of the Dead units filter (a
+   * percentage) and of the Activation magnitude filter (a number), as typed: a bad one is refused with a sentence.
+   */
+  setExceptionFilters: {
+    params: { readonly filters: readonly ExceptionFilter[]; readonly tolerance?: string; readonly thresholds?: { readonly deadUnits?: string; readonly magnitude?: string } };
+    result: void;
+  };
   position: { params: Record<string, never>; result: StopInfo };
   step: { params: { readonly kind: StepKind }; result: StopInfo };
   restartFrame: { params: { readonly frameId: number }; result: StopInfo };
   /** Moves to a timeline index without running anything past what is recorded (the panel's click on a frame). */
   goto: { params: { readonly index: number }; result: StopInfo };
-  runTo: { params: { readonly name: string }; result: StopInfo };
+  /**
+   * On to the next call of a layer or op whose name or id matches the glob `name`; with `byId` the item of that id
+   * exactly, with `point` its return instead, with `within` only a call made by that frame (Step Into Target).
+   */
+  runTo: { params: { readonly name: string; readonly point?: StopPoint; readonly byId?: boolean; readonly within?: number }; result: StopInfo };
+  /** The layer or op of a line, with its nearest recorded call and return events (Jump to Cursor, Run to Cursor). */
+  gotoTargets: { params: { readonly line: number }; result: readonly GotoTarget[] };
+  /** The child calls a step into the frame can go to, not yet made, and the frame that makes them (Step Into Target). */
+  stepInTargets: { params: { readonly frameId: number }; result: StepInTargets };
+  /** Completions in a frame (the current one by default) for `text` with the cursor at `offset` (0-based). */
+  completions: { params: { readonly text: string; readonly offset: number; readonly frameId?: number }; result: readonly Completion[] };
   pause: { params: Record<string, never>; result: void };
   scopes: { params: { readonly frameId: number }; result: ScopesInfo };
   tensor: { params: { readonly name: string; readonly start: number; readonly count: number }; result: TensorValues };
@@ -325,6 +435,15 @@ export interface EngineRequests {
   counterpart: { params: Record<string, never>; result: CounterpartInfo | null };
   /** A frame's scopes with the counterpart's tensors (the second thread's VARIABLES); names read with `tensor` as `counterpart:<name>`. */
   counterpartScopes: { params: { readonly frameId: number }; result: ScopesInfo };
+  /** The summary of the run up to the position: a row per module and op called, with health (see {@link RunSummary}). */
+  summary: { params: Record<string, never>; result: RunSummary };
+  /**
+   * The model's dataflow graph for the panel: modules, ops, value names, static shapes (src/protocol/graph.ts).
+   * With a run, the run's model (laid out for its input sizes; a training run's step program); else the loaded one.
+   */
+  graph: { params: Record<string, never>; result: GraphDesc };
+  /** Shapes and statistics of the values recorded from position `from` of the recording order on, for the graph. */
+  graphValues: { params: { readonly from: number }; result: GraphValues };
   /** Ends this connection's run (the model stays loaded). */
   close: { params: Record<string, never>; result: void };
 }

@@ -1,6 +1,8 @@
 import type { TensorStats } from '../engine/stats';
 import type { DType } from '../engine/tensor';
 import type { FrameInfo, GridSpec, ScopesInfo, StepKind, StopInfo, TensorGrid, TimelineEvent, WireError } from './engine';
+import type { RunSummary } from './engine';
+import type { GraphDesc, GraphValues } from './graph';
 
 export type { TensorGrid } from './engine';
 
@@ -17,7 +19,7 @@ export type { TensorGrid } from './engine';
  */
 
 /** Bumped on every incompatible change; the host answers `ready` only for its own version. */
-export const WEBVIEW_PROTOCOL_VERSION = 3;
+export const WEBVIEW_PROTOCOL_VERSION = 4;
 
 /** How long the webview waits for any answer before it gives up on a request. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -76,6 +78,11 @@ export interface ShownWeight {
 export interface Snapshot {
   readonly protocolVersion: number;
   readonly colormap: Colormap;
+  /**
+   * Setting `layerstep.sharedColorScale`: activations' colours use one range for the whole session (see
+   * webview/sharedScale.ts), not each tensor's own. Absent: off.
+   */
+  readonly sharedColorScale?: boolean;
   /** The active Layerstep session, if any. */
   readonly session?: SessionView & {
     /** Where it stands; absent until the first stop. */
@@ -90,6 +97,15 @@ export interface Snapshot {
   };
   /** The weight shown with "Show in Panel", until the webview closes it. */
   readonly weight?: ShownWeight;
+  /** How the panel's Graph section was left (open or folded, its height), until the window closes. */
+  readonly graph?: GraphSectionState;
+}
+
+/** The Graph section's layout, kept by the host so a reloaded panel shows it as it was. */
+export interface GraphSectionState {
+  readonly open: boolean;
+  /** CSS pixels. */
+  readonly height: number;
 }
 
 /** Host → webview: each reports something that already happened. */
@@ -117,7 +133,7 @@ export type HostEvent =
   | { readonly type: 'sessionEnded'; readonly sessionId: string }
   | { readonly type: 'weightShown'; readonly weight: ShownWeight }
   | { readonly type: 'weightFailed'; readonly name: string; readonly error: WireError }
-  | { readonly type: 'settingsChanged'; readonly colormap: Colormap };
+  | { readonly type: 'settingsChanged'; readonly colormap: Colormap; readonly sharedColorScale?: boolean };
 
 export type HostEventType = HostEvent['type'];
 
@@ -166,7 +182,7 @@ export interface SentGrid {
 /** The key under which a grid request is remembered: its tensor and every parameter. */
 export function gridKey(p: GridParams): string {
   const s = p.ref.source;
-  return [s.kind === 'session' ? s.sessionId : s.path, p.ref.name, p.offset, p.maps, p.mapStride, p.rows, p.cols, p.maxValues].join('|');
+  return [s.kind === 'session' ? s.sessionId : s.path, p.ref.name, p.offset, p.maps, p.mapStride, p.rows, p.cols, p.maxValues, p.rowStride ?? '', p.colStride ?? ''].join('|');
 }
 
 /** A number that may be NaN or ±Infinity, in a form JSON keeps. */
@@ -194,6 +210,17 @@ export interface WebviewRequests {
    * event. A failure is one sentence naming what could not be edited.
    */
   assign: { params: { readonly sessionId: string; readonly frameId: number; readonly expression: string }; result: { readonly text: string } };
+  /** The model's dataflow graph for the Graph section (the session's model as its run lays it out). */
+  graph: { params: { readonly sessionId: string }; result: GraphDesc };
+  /** What the run measured of its values, from position `from` of the recording order on (src/protocol/graph.ts). */
+  graphValues: { params: { readonly sessionId: string; readonly from: number }; result: GraphValues };
+  /**
+   * Runs the session forward to the next call of the module or op `itemId` (a click on a pending node in the graph),
+   * through the debug session so VS Code follows; the stop arrives as a `stopped` event.
+   */
+  runTo: { params: { readonly sessionId: string; readonly itemId: string }; result: void };
+  /** The Graph section was opened, folded or resized: the host keeps it for the next snapshot. */
+  graphSection: { params: GraphSectionState; result: void };
   /** The user closed the shown weight: it is no longer part of the snapshot. */
   closeWeight: { params: Record<string, never>; result: void };
   /**
@@ -205,6 +232,21 @@ export interface WebviewRequests {
     params: { readonly sessionId: string; readonly itemId: string; readonly name: string; readonly line?: number };
     result: { readonly enabled: boolean };
   };
+  /** The summary of the session's run up to where it stands (the Summary section): a row per module and op called. */
+  summary: { params: { readonly sessionId: string }; result: RunSummary };
+  /**
+   * Copy as Markdown (to the clipboard) or Save as CSV… (the host asks where with a save dialog) of the session's
+   * run summary. `done` is false when the user cancelled the dialog; `file` is where the CSV went.
+   */
+  exportSummary: {
+    params: { readonly sessionId: string; readonly format: 'markdown' | 'csv' };
+    result: { readonly done: boolean; readonly file?: string };
+  };
+  /**
+   * Save… on a tensor view: the host asks where (a save dialog), reads the values and writes `.npy`, `.json` or
+   * `.png` as VARIABLES' Save Tensor As… does. Answered at once, before the dialog: the host shows the outcome.
+   */
+  saveTensor: { params: { readonly ref: TensorRef; readonly label: string }; result: void };
 }
 
 export type WebviewMethod = keyof WebviewRequests;

@@ -1,5 +1,7 @@
 import type { Tensor } from '../engine/tensor';
 import type { Item } from '../model/ir';
+import type { ChannelLayout } from '../protocol/tensorLayout';
+import { guessLayout } from '../protocol/tensorLayout';
 import { ExpressionError } from './expr/errors';
 import type { EvalScope } from './expr/evaluate';
 import { Collection } from './expr/values';
@@ -167,4 +169,60 @@ export function frameTargets(item: Item, returned: boolean, src: ScopeSource): T
       return { kind: 'weight', name };
     },
   };
+}
+
+/** Formats whose layers hand activations on channels last (Keras' default, and TensorFlow's graphs). */
+const CHANNELS_LAST_FORMATS: ReadonlySet<string> = new Set(['keras', 'tfjs-layers', 'tfjs-graph']);
+
+/** Engine ops that take and give channels-first tensors (ONNX's convention, docs/ops.md). */
+const CHANNELS_FIRST_OPS: ReadonlySet<string> = new Set([
+  'conv', 'convTranspose', 'maxPool', 'maxPoolWithIndices', 'averagePool', 'globalAveragePool', 'globalMaxPool', 'lpPool',
+  'batchNormalization', 'batchNormalizationTraining', 'instanceNormalization',
+]);
+
+/** Engine ops of TensorFlow graphs that take and give channels-last tensors. */
+const CHANNELS_LAST_OPS: ReadonlySet<string> = new Set(['tfResize', 'tfBatchNorm', 'tfConv2DBackpropInput']);
+
+/**
+ * Where an input or output of rank 4 of a frame keeps its channels, as the frame's op or layer says it, or
+ * nothing when it says nothing:
+ * - a `data_format` attribute (`channels_last`, `NHWC`; `channels_first`, `NCHW`);
+ * - a transpose between the layouts: perm [0, 2, 3, 1] reads NCHW and gives NHWC, [0, 3, 1, 2] the reverse
+ *   (channels-last models wrap their convolutions in these; tf2onnx puts one after an NHWC input);
+ * - ops that are channels-first (convolution, pooling, batch normalisation) or channels-last (TF's resize,
+ *   batch norm);
+ * - any other layer or op of a channels-last model (Keras, TF.js): its activations are channels last.
+ */
+export function opLayout(item: Item, format: string, side: 'input' | 'output', rank: number): ChannelLayout | undefined {
+  if (rank !== 4) return undefined;
+  const declared = item.attrs.data_format ?? item.attrs.dataFormat;
+  if (typeof declared === 'string') {
+    const d = declared.toLowerCase();
+    if (d === 'channels_last' || /^n\w*c$/.test(d)) return 'NHWC';
+    if (d === 'channels_first' || /^nc\w*$/.test(d)) return 'NCHW';
+  }
+  if (item.kind === 'node') {
+    if (item.op === 'transpose' || item.op === 'tfTranspose') {
+      const perm = item.attrs.perm;
+      const is = (p: readonly number[]) => Array.isArray(perm) && perm.length === 4 && p.every((v, i) => Number(perm[i]) === v);
+      if (is([0, 2, 3, 1])) return side === 'input' ? 'NCHW' : 'NHWC';
+      if (is([0, 3, 1, 2])) return side === 'input' ? 'NHWC' : 'NCHW';
+      return undefined;
+    }
+    if (CHANNELS_FIRST_OPS.has(item.op)) return 'NCHW';
+    if (CHANNELS_LAST_OPS.has(item.op)) return 'NHWC';
+  }
+  return CHANNELS_LAST_FORMATS.has(format) ? 'NHWC' : undefined;
+}
+
+/**
+ * The layout of a frame's tensor for its summary: what the frame's op or layer says ({@link opLayout}, `op`),
+ * else what the shape suggests (`guess`), else nothing.
+ */
+export function tensorLayoutIn(item: Item, format: string, side: 'input' | 'output', shape: readonly number[]):
+  { readonly layout: ChannelLayout; readonly layoutFrom: 'op' | 'guess' } | undefined {
+  const op = opLayout(item, format, side, shape.length);
+  if (op) return { layout: op, layoutFrom: 'op' };
+  const guess = guessLayout(shape);
+  return guess ? { layout: guess, layoutFrom: 'guess' } : undefined;
 }

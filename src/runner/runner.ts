@@ -1,12 +1,19 @@
 import { defaultOps } from '../engine/ops/index';
 import type { OpRegistry } from '../engine/registry';
 import { Tensor } from '../engine/tensor';
-import type { Model, NodeDef, SourceRange } from '../model/ir';
+import { statsOf } from '../engine/stats';
+import type { Item, Model, NodeDef, SourceRange } from '../model/ir';
 import { hasPendingWeights, loadPendingWeights } from '../model/lazyWeights';
 import { modelFor } from '../model/specialize';
 import { markWeights } from '../model/constants';
 import { weightBehind } from '../model/weightUse';
 import { Breakpoints } from './breakpoints';
+import type { ModedLineBreakpoint } from './breakpoints';
+import { complete } from './expr/completions';
+import type { Completion } from './expr/completions';
+import { Collection } from './expr/values';
+import { gotoTargets, stepInTargets } from './navigation';
+import type { GotoTarget, StepInTargets } from './navigation';
 import { DEFAULT_MAX_ITERATIONS } from './control';
 import { RunnerError, baseName } from './errors';
 import { evaluate } from './expr/evaluate';
@@ -21,6 +28,10 @@ import type { ScopeSource } from './frameScope';
 import { globMatcher } from './glob';
 import { aliasInputs, checkInputs } from './inputs';
 import { NanWatch } from './nanWatch';
+import { channelsLastAt } from './health';
+import { DEFAULT_HEALTH_THRESHOLDS, HealthWatch } from './healthWatch';
+import type { HealthThresholds } from './healthWatch';
+import type { FrameHealth } from '../protocol/engine';
 import { nodeError } from './nodeError';
 import { outputNames, Plan } from './plan';
 import { DEFAULT_MEMORY_BUDGET } from './recorder';
@@ -29,7 +40,7 @@ import { Timeline } from './timeline';
 import type { RecordEntry } from './recorder';
 import type { TimelineEntry } from './timeline';
 import type {
-  BreakpointStatus, ExceptionFilter, Frame, FrameScopes, LineBreakpoint, NameBreakpoint, Position, RecordedValue,
+  BreakpointStatus, ExceptionFilter, Frame, FrameScopes, HealthFilter, LineBreakpoint, NameBreakpoint, Position, RecordedValue,
   RunnerOptions, StopEvent, StopReason, Value,
 } from './types';
 import { ValueStore } from './valueStore';
@@ -49,6 +60,16 @@ interface Replay {
   readonly dirty: Set<string>;
   /** Nodes whose return event is at most this are met again, not run. */
   readonly limit: number;
+}
+
+/** How {@link Runner.runTo} picks its target. */
+export interface RunToOptions {
+  /** The call (default) or the return. */
+  readonly point?: 'call' | 'return';
+  /** The name is an item id, matched exactly (no glob). */
+  readonly byId?: boolean;
+  /** Only a call made by this frame (Step Into Target): the stop is then a step. */
+  readonly within?: number;
 }
 
 export type RunnerInit = RunnerOptions & {
@@ -81,6 +102,11 @@ export class Runner {
   private plan!: Plan;
   private values!: ValueStore;
   private nan!: NanWatch;
+  /** Health of this pass's frames, made when asked (src/runner/healthWatch.ts). */
+  private healthWatch!: HealthWatch;
+  private thresholds: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS;
+  /** Timeline index of a node's return → milliseconds its op took (kept across passes: a replayed node keeps its time). */
+  private readonly nodeMs = new Map<number, number>();
   private readonly breakpoints: Breakpoints;
   private events!: Timeline;
   private readonly filters = new Set<ExceptionFilter>();
@@ -133,6 +159,7 @@ export class Runner {
     this.plan = new Plan(model);
     this.values = new ValueStore(model, this.inputs, this.plan, this.ops, this.options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, this.edits);
     this.nan = new NanWatch((n) => this.values.source(n));
+    this.healthWatch = this.newHealthWatch();
     this.nanOrigins = new Map();
     this.nodesDone = 0;
     this.index = 0;
@@ -168,7 +195,7 @@ export class Runner {
     return this.events.entries;
   }
 
-  setLineBreakpoints(bps: LineBreakpoint[]): BreakpointStatus[] {
+  setLineBreakpoints(bps: (LineBreakpoint | ModedLineBreakpoint)[]): BreakpointStatus[] {
     return this.breakpoints.setLine(bps);
   }
 
@@ -176,10 +203,11 @@ export class Runner {
     return this.breakpoints.setName(bps);
   }
 
-  setExceptionFilters(filters: ExceptionFilter[], tolerance?: Tolerance): void {
+  setExceptionFilters(filters: ExceptionFilter[], tolerance?: Tolerance, thresholds?: HealthThresholds): void {
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
     if (tolerance) this.setTolerance(tolerance);
+    if (thresholds) this.thresholds = thresholds;
   }
 
   // ---- comparing with a counterpart ----
@@ -258,9 +286,52 @@ export class Runner {
   }
 
   /** Continues to the next call of a module or node whose name or id matches the glob. */
-  runTo(nameOrGlob: string): Promise<StopEvent> {
-    const match = globMatcher(nameOrGlob);
-    return this.forward((p) => p.point === 'call' && (match(p.frame.item.name) || match(p.frame.item.id)), 'goto');
+  runTo(nameOrGlob: string, how: RunToOptions = {}): Promise<StopEvent> {
+    const glob = globMatcher(nameOrGlob);
+    const match = how.byId ? (i: Item): boolean => i.id === nameOrGlob : (i: Item): boolean => glob(i.name) || glob(i.id);
+    const point = how.point ?? 'call';
+    const within = how.within;
+    return this.forward((p) => p.point === point && (within === undefined || p.frame.parentId === within) && match(p.frame.item), within === undefined ? 'goto' : 'step');
+  }
+
+  /** The layer or op of a line, with its nearest recorded call and return (Jump to Cursor, Run to Cursor). */
+  gotoTargets(line: number): GotoTarget[] {
+    return gotoTargets(this.navigationView(), line);
+  }
+
+  /** The children a step into the focused frame can go to (Step Into Target), and the frame they are called in. */
+  stepInTargets(frameId: number): StepInTargets {
+    return stepInTargets(this.navigationView(), frameId);
+  }
+
+  private navigationView(): { position: Position; root: Model['root']; timeline(): readonly TimelineEntry[]; frame(id: number): Frame | undefined } {
+    return { position: this.position, root: this.model.root, timeline: () => this.timeline(), frame: (id) => this.frame(id) };
+  }
+
+  /**
+   * Completions in a frame (the current one by default) for `text` with the cursor at `offset` (0-based): the
+   * frame's names and collections, weights, values and built-in functions (src/runner/expr/completions.ts). Reads
+   * names only: no value is computed.
+   */
+  completions(text: string, offset: number, frameId?: number): Completion[] {
+    const frame = frameId === undefined ? this.position.frame : this.activeFrame(frameId);
+    const scope = this.evalScope(frame);
+    return complete(text, offset, {
+      names: () => [...scope.names(), ...this.results.keys()],
+      members: (name) => {
+        try {
+          const v = scope.lookup(name);
+          return v instanceof Collection ? v.keys() : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      weights: () => [...this.model.weights.keys()],
+      values: () => [
+        ...this.model.inputs.map((i) => i.name),
+        ...this.values.recorded().map((v) => v.name).filter((n) => this.values.visibleAt(n, this.index)),
+      ],
+    });
   }
 
   /** Stops a running forward move at its next event, with reason `pause`. */
@@ -615,6 +686,11 @@ export class Runner {
     if (parted) {
       return { reason: 'exception', position: pos, description: parted, breakpointIds, exception: { filter: 'diverged', message: parted } };
     }
+    const unhealthy = pos.point === 'return' && pos.frame.item.kind === 'node' && (this.filters.has('deadUnits') || this.filters.has('magnitude'))
+      ? this.healthWatch.check(pos.frame, this.filters as ReadonlySet<HealthFilter>, this.thresholds) : undefined;
+    if (unhealthy) {
+      return { reason: 'exception', position: pos, description: unhealthy.message, breakpointIds, exception: unhealthy };
+    }
     if (!ids.length) return undefined;
     return { reason: line ? 'breakpoint' : 'function breakpoint', position: pos, description: notes.join('; '), breakpointIds };
   }
@@ -643,7 +719,9 @@ export class Runner {
     let outs: Tensor[];
     try {
       const inputs = node.inputs.map((n) => (n === '' ? undefined : this.values.resolve(n)));
+      const t0 = performance.now();
       outs = this.ops.run(node.op, inputs, node.attrs);
+      this.nodeMs.set(this.events.length, performance.now() - t0);
       node.outputs.forEach((name, i) => {
         if (name && !(outs[i] instanceof Tensor)) throw new Error(`the op gave ${outs.length} outputs but the node names ${node.outputs.length}`);
       });
@@ -684,6 +762,56 @@ export class Runner {
     }
     this.nodesDone++;
     return true;
+  }
+
+  // ---- what the run summary and health read (src/runner/runSummary.ts) ----
+
+  /** Where a frame's events are: its call, and its return once recorded. */
+  frameSpan(id: number): { readonly callIndex: number; readonly returnIndex?: number } | undefined {
+    return this.events.record(id);
+  }
+
+  /** Milliseconds the op of a node frame took when it ran; undefined before. */
+  nodeTime(frameId: number): number | undefined {
+    const r = this.events.record(frameId)?.returnIndex;
+    return r === undefined ? undefined : this.nodeMs.get(r);
+  }
+
+  /**
+   * The health of a frame that has returned at the position (src/runner/health.ts); undefined before, or while an edit left
+   * its outputs stale. `full` recomputes what is stale or evicted (the summary); without it nothing is recomputed.
+   */
+  health(frameId: number, full = false): FrameHealth | undefined {
+    const rec = this.events.record(frameId);
+    // A frame that returns only after the position is still running there: no health yet.
+    if (rec?.returnIndex === undefined || rec.returnIndex > this.index) return undefined;
+    return this.healthWatch.health(rec.frame, full);
+  }
+
+  /** Dtype, shape and bytes of a produced value, weight or input, without reading its data; undefined if there is none yet. */
+  valueInfo(name: string): { readonly dtype: string; readonly shape: readonly number[]; readonly bytes: number } | undefined {
+    return this.values.given(name) ?? this.values.entry(name);
+  }
+
+  /** The frame whose op failed (its call is where the run stands after the failure). */
+  failedFrame(): Frame | undefined {
+    return this.error && this.errorIndex >= 0 ? this.events.events[this.errorIndex]?.frame : undefined;
+  }
+
+  private newHealthWatch(): HealthWatch {
+    return new HealthWatch({
+      info: (n) => {
+        const given = this.values.given(n);
+        if (given) return { stats: statsOf(given), dtype: given.dtype };
+        const e = this.values.entry(n);
+        return e && !e.stale ? { stats: e.stats, dtype: e.dtype } : undefined;
+      },
+      isStale: (n) => this.values.isStale(n),
+      tensor: (n, recompute) => this.values.given(n) ?? this.values.entry(n)?.tensor ?? (recompute && this.values.isRecorded(n) ? this.values.resolve(n) : undefined),
+      isWeight: (n) => this.plan.isWeight(n),
+      producer: (n) => this.plan.producer(n)?.node,
+      channelsLast: (node) => channelsLastAt(this.model.format, node.op),
+    });
   }
 
   private activeFrame(id: number): Frame {

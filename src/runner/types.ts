@@ -76,7 +76,13 @@ export interface BreakpointStatus {
  * an op fails. `diverged`: in a compared run, stop at an op whose output diverges from its counterpart while its
  * inputs agree (the first such op in execution order is where the runs part).
  */
-export type ExceptionFilter = 'nanOrInf' | 'engineError' | 'diverged';
+export type ExceptionFilter = 'nanOrInf' | 'engineError' | 'diverged' | HealthFilter;
+
+/**
+ * `deadUnits`: stop at the first relu-like op that leaves more than a share of its units dead. `magnitude`: stop at
+ * the first op whose output's largest |value| is above a bound while its inputs are not (src/runner/healthWatch.ts).
+ */
+export type HealthFilter = 'deadUnits' | 'magnitude';
 
 export interface RunnerOptions {
   /** Bytes of produced tensors kept with their values; past it only summaries are kept and values recomputed on demand. */

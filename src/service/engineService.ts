@@ -22,6 +22,8 @@ import type { Comparison } from '../runner/divergence';
 import { openCounterpart } from './counterpart';
 import type { ServiceCounterpart } from './counterpart';
 import { Runner } from '../runner/runner';
+import { parseHealthThresholds } from '../runner/healthWatch';
+import { buildRunSummary } from '../runner/runSummary';
 import type { Frame, StopEvent } from '../runner/types';
 import { describeIoError, resolveInputs } from './inputs';
 import { TrainingRun } from './training';
@@ -30,7 +32,9 @@ import { examplesData, trainData } from '../runner/train/data';
 import type { TrainData } from '../runner/train/data';
 import { trainSettings } from '../runner/train/defaults';
 import { Trainer } from '../runner/train/trainer';
-import { FULL_READ_LIMIT, readGrid } from './sampling';
+import { FULL_READ_LIMIT, gridSpan, readGrid } from './sampling';
+import { tensorLayoutIn } from '../runner/frameScope';
+import { describeGraph, graphValues } from './graph';
 import { toWireError } from './wireError';
 
 /** What the service needs from the outside world: files, read through ports so the service stays pure. */
@@ -86,7 +90,14 @@ export class EngineService {
       open: (p, run) => this.open(run, p),
       setLineBreakpoints: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setLineBreakpoints([...p.breakpoints]),
       setNameBreakpoints: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setNameBreakpoints([...p.breakpoints]),
-      setExceptionFilters: async (p, run) => (this.trainings.get(run) ?? this.need(run)).setExceptionFilters([...p.filters], p.tolerance ? parseTolerance(p.tolerance) : undefined),
+      setExceptionFilters: async (p, run) => {
+        const tolerance = p.tolerance ? parseTolerance(p.tolerance) : undefined;
+        // A condition of the health filters that does not parse is refused with its sentence, before anything changes.
+        const thresholds = parseHealthThresholds(p.thresholds);
+        const training = this.trainings.get(run);
+        if (training) training.setExceptionFilters([...p.filters], tolerance, thresholds);
+        else this.need(run).setExceptionFilters([...p.filters], tolerance, thresholds);
+      },
       position: async (_p, run) => this.stopInfo(run, { reason: 'entry', position: this.need(run).position }),
       step: async (p, run) => {
         const moves = {
@@ -100,8 +111,12 @@ export class EngineService {
       goto: async (p, run) => this.stopInfo(run, await this.need(run).goto(p.index)),
       runTo: async (p, run) => {
         const training = this.trainings.get(run);
-        return this.stopInfo(run, await (training ? training.move('runTo', (r) => r.runTo(p.name)) : this.need(run).runTo(p.name)));
+        const how = { point: p.point, byId: p.byId, within: p.within };
+        return this.stopInfo(run, await (training ? training.move('runTo', (r) => r.runTo(p.name, how)) : this.need(run).runTo(p.name, how)));
       },
+      gotoTargets: async (p, run) => this.need(run).gotoTargets(p.line),
+      stepInTargets: async (p, run) => this.need(run).stepInTargets(p.frameId),
+      completions: async (p, run) => this.need(run).completions(p.text, p.offset, p.frameId),
       pause: async (_p, run) => (this.trainings.get(run) ?? this.need(run)).pause(),
       scopes: async (p, run) => {
         await this.weightsRead(run);
@@ -161,6 +176,34 @@ export class EngineService {
         const ids = new Set(events.map((e) => e.frameId));
         const frames = [...ids].map((id) => this.frameInfo(r, r.frame(id)!));
         return { events, frames };
+      },
+      graph: async (_p, run) => {
+        const r = this.trainings.get(run)?.runner ?? this.runs.get(run);
+        if (r) return describeGraph(r.model);
+        if (!this.loaded) throw Object.assign(new Error('No model is loaded.'), { kind: 'internal' });
+        return describeGraph(await this.loaded.model);
+      },
+      graphValues: async (p, run) => {
+        const r = this.need(run);
+        const from = Math.max(0, Math.floor(p.from) || 0);
+        const recorded = r.recorded().slice(from);
+        // The op frame that made each value, for its health (dead units): read without recomputing anything.
+        const madeBy = new Map<string, number>();
+        if (recorded.length) {
+          for (const e of r.timeline()) {
+            const f = e.point === 'return' ? r.frame(e.frameId) : undefined;
+            if (f?.item.kind === 'node') for (const o of f.item.outputs) madeBy.set(o, f.id);
+          }
+        }
+        const deadOf = (name: string) => {
+          const id = madeBy.get(name);
+          return id === undefined ? undefined : r.health(id)?.dead;
+        };
+        return { from, values: graphValues(recorded, (v) => r.valueInfo(v.name)?.shape, (v) => deadOf(v.name)) };
+      },
+      summary: async (_p, run) => {
+        await this.weightsRead(run);
+        return buildRunSummary(this.need(run));
       },
       close: async (_p, run) => {
         // A forward move still running stops at its next event, and later moves reject.
@@ -377,7 +420,8 @@ export class EngineService {
     const edited = [...item.outputs, ...weights].some((n) => n && r.isEdited(n));
     const out = item.outputs.find((n) => n);
     const d = r.comparedWith && out ? r.divergence(out) : undefined;
-    return { ...base, ...(edited ? { edited } : {}), ...(d ? { divergence: wireDivergence(d) } : {}) };
+    const health = r.health(f.id);
+    return { ...base, ...(edited ? { edited } : {}), ...(d ? { divergence: wireDivergence(d) } : {}), ...(health ? { health } : {}) };
   }
 
   private scopes(run: string, frameId: number): ScopesInfo {
@@ -385,13 +429,14 @@ export class EngineService {
     const s = r.scopes(frameId);
     const frame = r.frame(frameId)!;
     const weightNames = frame.item.kind === 'module' ? frame.item.weights : {};
-    const list = (m: ReadonlyMap<string, Tensor>, nameOf: (label: string) => string) =>
+    const list = (m: ReadonlyMap<string, Tensor>, nameOf: (label: string) => string, side?: 'input' | 'output') =>
       [...m].map(([label, t]) => {
         const name = nameOf(label);
-        const sum = summarize(name, label, t);
+        const layout = side && tensorLayoutIn(frame.item, r.model.format, side, t.shape);
+        const sum = { ...summarize(name, label, t), ...layout };
         return r.isEdited(name) ? { ...sum, edited: true } : sum;
       });
-    const outputs = list(s.outputs, (l) => l);
+    const outputs = list(s.outputs, (l) => l, 'output');
     const divergence = r.comparedWith
       ? outputs.flatMap((o) => {
         const d = r.divergence(o.name);
@@ -399,7 +444,7 @@ export class EngineService {
       })
       : undefined;
     return {
-      inputs: list(s.inputs, (l) => l),
+      inputs: list(s.inputs, (l) => l, 'input'),
       outputs,
       weights: list(s.weights, (l) => weightNames[l] ?? l),
       attrs: Object.fromEntries(Object.entries(s.attrs).map(([k, v]) => [k, formatAttr(v)])),
@@ -447,8 +492,8 @@ export async function grid(t: Tensor, spec: GridSpec): Promise<TensorGrid> {
   const data = t.data;
   const read = async (start: number, count: number) => data.subarray(start, start + count);
   const g = await readGrid(read, spec, t.size);
-  const span = (spec.maps - 1) * spec.mapStride + spec.rows * spec.cols;
-  if (spec.offset !== 0 || span !== t.size || t.size > 16 * FULL_READ_LIMIT) return g;
+  // The histogram of all the values, when the grid is all of them (read in place, in any order of axes).
+  if (spec.offset !== 0 || spec.maps * spec.rows * spec.cols !== t.size || gridSpan(spec) !== t.size || t.size > 16 * FULL_READ_LIMIT) return g;
   return { ...g, histogram: histogramOf(t) };
 }
 

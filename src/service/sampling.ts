@@ -100,41 +100,78 @@ export async function readSpan(read: ReadValues, start: number, count: number): 
   return out;
 }
 
+/** The element strides of a grid's rows and columns: as given, else each map a contiguous row-major matrix. */
+export function gridStrides(p: GridSpec): { rowStride: number; colStride: number } {
+  return { rowStride: p.rowStride ?? p.cols, colStride: p.colStride ?? 1 };
+}
+
+/** Elements from the grid's first element to its last, both included. */
+export function gridSpan(p: GridSpec): number {
+  const { rowStride, colStride } = gridStrides(p);
+  return (p.maps - 1) * p.mapStride + (p.rows - 1) * rowStride + (p.cols - 1) * colStride + 1;
+}
+
 /** Checks that the grid lies inside a tensor of `size` elements; the message names what is wrong. */
 export function checkGrid(p: GridSpec, size: number): void {
-  const ints = { offset: p.offset, maps: p.maps, mapStride: p.mapStride, rows: p.rows, cols: p.cols, maxValues: p.maxValues };
+  const ints = {
+    offset: p.offset, maps: p.maps, mapStride: p.mapStride, rows: p.rows, cols: p.cols, maxValues: p.maxValues,
+    ...(p.rowStride !== undefined ? { rowStride: p.rowStride } : {}), ...(p.colStride !== undefined ? { colStride: p.colStride } : {}),
+  };
   for (const [k, v] of Object.entries(ints)) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`grid of '${p.name}': ${k} must be a whole number ≥ 0, got ${v}`);
   }
   if (p.maps < 1 || p.rows < 1 || p.cols < 1 || p.maxValues < 1) {
     throw new Error(`grid of '${p.name}': maps, rows, cols and maxValues must be at least 1`);
   }
-  const last = p.offset + (p.maps - 1) * p.mapStride + p.rows * p.cols;
+  const last = p.offset + gridSpan(p);
   if (last > size) throw new Error(`grid of '${p.name}' ends at element ${last}, but the tensor has ${size}`);
 }
 
-/** Reads and samples the grid `p` of a tensor of `size` elements. */
+/** Where the sampled cells of a grid are, in elements from its first: the same walk for every way of reading. */
+interface Walk {
+  readonly mapStride: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * Reads and samples the grid `p` of a tensor of `size` elements. Element (m, r, c) of the grid is at
+ * `offset + m·mapStride + r·rowStride + c·colStride`, so a channels-last map or any other pair of axes is read
+ * in place, with no copy of the tensor.
+ */
 export async function readGrid(read: ReadValues, p: GridSpec, size: number): Promise<TensorGrid> {
   checkGrid(p, size);
   const plan = samplingPlan(p.maps, p.rows, p.cols, p.maxValues);
   const rowIndex = sampleIndices(p.rows, plan.rowStride);
   const colIndex = sampleIndices(p.cols, plan.colStride);
   const exact = plan.rowStride === 1 && plan.colStride === 1;
-  const span = (p.maps - 1) * p.mapStride + p.rows * p.cols;
+  const walk: Walk = { mapStride: p.mapStride, ...gridStrides(p) };
+  const span = gridSpan(p);
   const values = new Float64Array(p.maps * plan.outRows * plan.outCols);
   let substituted = 0;
-  if (exact || span <= FULL_READ_LIMIT) {
+  if (span <= FULL_READ_LIMIT || (exact && span <= 4 * p.maps * p.rows * p.cols)) {
     const data = await readSpan(read, p.offset, span);
     for (let m = 0; m < p.maps; m++) {
-      substituted += sampleMap(data, m * p.mapStride, p.cols, p.rows, plan, rowIndex, colIndex, values, m * plan.outRows * plan.outCols);
+      substituted += sampleMap(data, m * walk.mapStride, walk, p.rows, p.cols, plan, rowIndex, colIndex, values, m * plan.outRows * plan.outCols);
+    }
+  } else if (walk.mapStride < walk.rowStride) {
+    // Too large to read whole, maps interleaved within a row (channels last): one read per sampled row serves every map.
+    const rowSpan = (p.maps - 1) * walk.mapStride + (p.cols - 1) * walk.colStride + 1;
+    const per = plan.outRows * plan.outCols;
+    for (let i = 0; i < plan.outRows; i++) {
+      const row = await readSpan(read, p.offset + rowIndex[i] * walk.rowStride, rowSpan);
+      for (let m = 0; m < p.maps; m++) {
+        for (let j = 0; j < plan.outCols; j++) values[m * per + i * plan.outCols + j] = row[m * walk.mapStride + colIndex[j] * walk.colStride];
+      }
     }
   } else {
-    // Too large to read whole: read only the sampled rows (each one contiguous) and pick the sampled columns.
+    // Too large to read whole: read only the sampled rows and pick the sampled columns.
+    const rowSpan = (p.cols - 1) * walk.colStride + 1;
     let k = 0;
     for (let m = 0; m < p.maps; m++) {
       for (let i = 0; i < plan.outRows; i++) {
-        const row = await readSpan(read, p.offset + m * p.mapStride + rowIndex[i] * p.cols, p.cols);
-        for (let j = 0; j < plan.outCols; j++) values[k++] = row[colIndex[j]];
+        const row = await readSpan(read, p.offset + m * walk.mapStride + rowIndex[i] * walk.rowStride, rowSpan);
+        for (let j = 0; j < plan.outCols; j++) values[k++] = row[colIndex[j] * walk.colStride];
       }
     }
   }
@@ -146,16 +183,16 @@ export async function readGrid(read: ReadValues, p: GridSpec, size: number): Pro
  * holds a NaN (first one wins) or else an Inf, which it shows instead. Returns how many cells were substituted.
  */
 function sampleMap(
-  data: Float64Array, base: number, cols: number, rows: number, plan: SamplingPlan,
+  data: Float64Array, base: number, walk: Walk, rows: number, cols: number, plan: SamplingPlan,
   rowIndex: Int32Array, colIndex: Int32Array, out: Float64Array, outBase: number,
 ): number {
   let substituted = 0;
   const exact = plan.rowStride === 1 && plan.colStride === 1;
   for (let i = 0; i < plan.outRows; i++) {
     for (let j = 0; j < plan.outCols; j++) {
-      let v = data[base + rowIndex[i] * cols + colIndex[j]];
+      let v = data[base + rowIndex[i] * walk.rowStride + colIndex[j] * walk.colStride];
       if (!exact && Number.isFinite(v)) {
-        const special = blockNonFinite(data, base, cols, i * plan.rowStride, Math.min(rows, (i + 1) * plan.rowStride),
+        const special = blockNonFinite(data, base, walk, i * plan.rowStride, Math.min(rows, (i + 1) * plan.rowStride),
           j * plan.colStride, Math.min(cols, (j + 1) * plan.colStride));
         if (special !== undefined) {
           v = special;
@@ -168,12 +205,12 @@ function sampleMap(
   return substituted;
 }
 
-function blockNonFinite(data: Float64Array, base: number, cols: number, r0: number, r1: number, c0: number, c1: number): number | undefined {
+function blockNonFinite(data: Float64Array, base: number, walk: Walk, r0: number, r1: number, c0: number, c1: number): number | undefined {
   let inf: number | undefined;
   for (let r = r0; r < r1; r++) {
-    const row = base + r * cols;
+    const row = base + r * walk.rowStride;
     for (let c = c0; c < c1; c++) {
-      const v = data[row + c];
+      const v = data[row + c * walk.colStride];
       if (v !== v) return NaN;
       if (inf === undefined && (v === Infinity || v === -Infinity)) inf = v;
     }

@@ -1,4 +1,5 @@
 import type { Tolerance } from '../runner/divergence';
+import type { HealthThresholds } from '../runner/healthWatch';
 import type { Runner } from '../runner/runner';
 import type { Trainer } from '../runner/train/trainer';
 import type { BreakpointStatus, ExceptionFilter, LineBreakpoint, NameBreakpoint, StopEvent } from '../runner/types';
@@ -22,6 +23,7 @@ export class TrainingRun {
   private names: readonly NameBreakpoint[] = [];
   private filters: readonly ExceptionFilter[] = [];
   private tolerance?: Tolerance;
+  private thresholds?: HealthThresholds;
   /** The ids breakpoints were first given, by the current runner's ids. */
   private readonly ids = new Map<number, number>();
   private lineIds: number[] = [];
@@ -64,10 +66,11 @@ export class TrainingRun {
     return answer;
   }
 
-  setExceptionFilters(filters: readonly ExceptionFilter[], tolerance?: Tolerance): void {
+  setExceptionFilters(filters: readonly ExceptionFilter[], tolerance?: Tolerance, thresholds?: HealthThresholds): void {
     this.filters = filters;
     this.tolerance = tolerance ?? this.tolerance;
-    this.runner.setExceptionFilters([...filters], tolerance);
+    this.thresholds = thresholds ?? this.thresholds;
+    this.runner.setExceptionFilters([...filters], tolerance, thresholds);
   }
 
   /** A breakpoint id as the client knows it. */
@@ -133,7 +136,7 @@ export class TrainingRun {
     this.ids.clear();
     lines.forEach((s, i) => this.ids.set(s.id, this.lineIds[i] ?? s.id));
     names.forEach((s, i) => this.ids.set(s.id, this.nameIds[i] ?? s.id));
-    this.runner.setExceptionFilters([...this.filters], this.tolerance);
+    this.runner.setExceptionFilters([...this.filters], this.tolerance, this.thresholds);
     return true;
   }
 
