@@ -1,12 +1,18 @@
 import type { FrameInfo, StopInfo } from '../protocol/engine';
+import { healthBadge } from '../protocol/healthBadge';
 
 /** The type of a training step's root module (src/runner/train/trainingModel.ts). */
 const TRAINING_STEP = 'training step';
 
-/** A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, `✎ edited` when an edit changed it, with `↩` at a return stop. */
+/**
+ * A CALL STACK row: `hidden (dense)` for a module, `matmul` for an op, `✎ edited` when an edit changed it, its
+ * health when notable (`⚠ dead 62%`, see src/protocol/healthBadge.ts), with `↩` at a return stop.
+ */
 export function frameLabel(f: FrameInfo, atReturn: boolean): string {
   const base = f.kind === 'module' ? (f.depth === 0 ? `${f.name} (${f.type === TRAINING_STEP ? f.type : 'model'})` : `${f.name} (${f.type})`) : f.name === f.type ? f.name : `${f.name} [${f.type}]`;
-  const marked = f.edited ? `${base} ✎ edited` : base;
+  const edited = f.edited ? `${base} ✎ edited` : base;
+  const badge = healthBadge(f.health);
+  const marked = badge ? `${edited} ${badge}` : edited;
   return atReturn ? `${marked} ↩ return` : marked;
 }
 

@@ -12,13 +12,14 @@ import type { LaunchArgs } from './launchArgs';
 import { compareSpecOf, inputSpecOf, trainSpecOf } from './launchArgs';
 import { packValues } from './tensorWire';
 import { sliceChildren, tensorVariable, VarRefs } from './variables';
+import { clipboardText } from './clipboard';
 import { isWireError, toWireError } from '../service/wireError';
 
 const THREAD_ID = 1;
 /** The second thread of a compared run: the counterpart's tensors, frame by frame. */
 const COUNTERPART_THREAD_ID = 2;
 /** Frame ids of the second thread: the first thread's, plus this (DAP frame ids are unique across threads). */
-const COUNTERPART_FRAME_OFFSET = 1 << 24;
+export const COUNTERPART_FRAME_OFFSET = 1 << 24;
 
 /** Custom DAP events this adapter sends; the host forwards them to the panel and the sidebar. */
 export const STOPPED_EVENT = 'layerstep.stopped';
@@ -37,7 +38,27 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'diverged', label: 'Diverged from the compared run', default: true,
     description: 'In a compared run: stop at the first op whose output differs from the counterpart beyond the tolerance while its inputs agree.',
     supportsCondition: true, conditionDescription: 'Tolerance ATOL,RTOL: |a − b| ≤ ATOL + RTOL·|b| agrees (default 1e-4,1e-3)' },
+  { filter: 'deadUnits', label: 'Dead units above X%', default: false,
+    description: 'Stop at the first relu-like op that leaves more than X% of its units (channels or features) exactly 0 for every position and batch item.',
+    supportsCondition: true, conditionDescription: 'X, a percentage (default 50)' },
+  { filter: 'magnitude', label: 'Activation magnitude above Y', default: false,
+    description: 'Stop at the first op whose output holds a value with |x| above Y (or an infinity) while its inputs do not.',
+    supportsCondition: true, conditionDescription: 'Y, a number (default 1e4)' },
 ];
+
+/** Where a line breakpoint stops (the mode VS Code offers in the breakpoint's edit widget and BREAKPOINTS' Edit Mode). */
+export const BREAKPOINT_MODES: DebugProtocol.BreakpointMode[] = [
+  { mode: 'call', label: 'At call', description: 'Stop when the layer is called: its inputs are ready.', appliesTo: ['source'] },
+  { mode: 'return', label: 'At return', description: 'Stop when the layer returns: its outputs are in VARIABLES.', appliesTo: ['source'] },
+];
+
+/** Characters after which the Debug Console and WATCH ask for completions: members, arguments, quoted names. */
+const COMPLETION_TRIGGERS = ['.', '(', "'", '"'];
+
+/** What the adapter's goto and step-in target ids stand for. */
+type JumpTarget =
+  | { readonly kind: 'goto'; readonly itemId: string; readonly point: 'call' | 'return'; readonly index?: number }
+  | { readonly kind: 'stepIn'; readonly itemId: string; readonly within: number };
 
 /** What the extension host hears from an inline adapter directly, without a round trip through the workbench. */
 export interface SessionObserver {
@@ -94,6 +115,9 @@ export class LayerstepDebugSession extends DebugSession {
   private counterpart?: CounterpartInfo;
   private readonly observers = new Set<SessionObserver>();
   private readonly custom: CustomHandlers;
+  /** Goto and step-in targets handed out, by id (the latest request's only). */
+  private readonly jumpTargets = new Map<number, JumpTarget>();
+  private nextJumpTarget = 1;
   /** The breakpoints last set, sent again to a restarted run. */
   private readonly breakpoints: { line?: EngineRequests['setLineBreakpoints']['params']; name?: EngineRequests['setNameBreakpoints']['params']; filters?: EngineRequests['setExceptionFilters']['params'] } = {};
 
@@ -131,12 +155,17 @@ export class LayerstepDebugSession extends DebugSession {
       supportsCancelRequest: true,
       supportsSetVariable: true,
       supportsSetExpression: true,
-      supportsGotoTargetsRequest: false,
-      supportsStepInTargetsRequest: false,
-      supportsCompletionsRequest: false,
+      supportsClipboardContext: true,
+      supportsGotoTargetsRequest: true,
+      supportsStepInTargetsRequest: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: COMPLETION_TRIGGERS,
+      breakpointModes: BREAKPOINT_MODES,
       supportsRestartRequest: true,
       supportsBreakpointLocationsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      // Without it VS Code sends only the filters' ids, never their conditions (the tolerance, the thresholds).
+      supportsExceptionFilterOptions: true,
     };
     this.sendResponse(response);
   }
@@ -312,7 +341,10 @@ export class LayerstepDebugSession extends DebugSession {
     }
     await this.answer(response, async () => {
       this.breakpoints.line = {
-        breakpoints: wanted.map((b) => ({ line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })),
+        breakpoints: wanted.map((b) => ({
+          line: b.line, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage,
+          ...(b.mode === 'call' || b.mode === 'return' ? { mode: b.mode } : {}),
+        })),
       };
       const result = await this.client.request('setLineBreakpoints', this.breakpoints.line);
       response.body = { breakpoints: result.map((s) => this.dapBreakpoint(s, args.source.path)) };
@@ -349,8 +381,13 @@ export class LayerstepDebugSession extends DebugSession {
     const options = (args.filterOptions ?? []).filter((o) => known.has(o.filterId));
     const filters = [...new Set([...args.filters, ...options.map((o) => o.filterId)])].filter((f): f is ExceptionFilter => known.has(f));
     const tolerance = options.find((o) => o.filterId === 'diverged')?.condition?.trim() || undefined;
-    this.breakpoints.filters = { filters, ...(tolerance ? { tolerance } : {}) };
-    await this.answer(response, () => this.client.request('setExceptionFilters', { filters }));
+    const condition = (id: string): string | undefined => options.find((o) => o.filterId === id)?.condition?.trim() || undefined;
+    const deadUnits = condition('deadUnits');
+    const magnitude = condition('magnitude');
+    const thresholds = deadUnits || magnitude ? { ...(deadUnits ? { deadUnits } : {}), ...(magnitude ? { magnitude } : {}) } : undefined;
+    const params = { filters, ...(tolerance ? { tolerance } : {}), ...(thresholds ? { thresholds } : {}) };
+    this.breakpoints.filters = params;
+    await this.answer(response, () => this.client.request('setExceptionFilters', params));
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
@@ -508,6 +545,12 @@ export class LayerstepDebugSession extends DebugSession {
         return this.sendErrorResponse(response, errorMessage(2, 'A watch is evaluated at every stop, so it cannot assign: watch the tensor and use Set Value on it, or assign in the Debug Console.', false));
       }
     }
+    if (args.context === 'clipboard') {
+      // Copy Value: the values themselves, not the summary (src/debug/clipboard.ts).
+      return this.answer(response, async () => {
+        response.body = { result: await clipboardText(this.client, args.expression, args.frameId), variablesReference: 0 };
+      });
+    }
     try {
       const result = await this.client.request('evaluate', { expression: args.expression, frameId: args.frameId });
       // A tensor result is kept under a name (`$3`) that expressions read, so its children can be watched too.
@@ -523,7 +566,8 @@ export class LayerstepDebugSession extends DebugSession {
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const ex = this.last?.exception;
     response.body = {
-      exceptionId: ex?.filter === 'nanOrInf' ? 'NaN or Inf' : ex?.filter === 'diverged' ? 'Diverged' : 'Engine error',
+      exceptionId: ex?.filter === 'nanOrInf' ? 'NaN or Inf' : ex?.filter === 'diverged' ? 'Diverged'
+        : ex?.filter === 'deadUnits' ? 'Dead units' : ex?.filter === 'magnitude' ? 'Activation magnitude' : 'Engine error',
       description: ex?.message ?? this.last?.description,
       breakMode: 'always',
     };
@@ -532,7 +576,103 @@ export class LayerstepDebugSession extends DebugSession {
 
   protected override continueRequest(r: DebugProtocol.ContinueResponse): void { this.step(r, 'continue'); }
   protected override nextRequest(r: DebugProtocol.NextResponse): void { this.step(r, 'over'); }
-  protected override stepInRequest(r: DebugProtocol.StepInResponse): void { this.step(r, 'in'); }
+  /** Step Into, or Step Into Target (`targetId`): on to that child's call, running the children before it. */
+  protected override stepInRequest(r: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    const t = args.targetId === undefined ? undefined : this.jumpTargets.get(args.targetId);
+    if (t?.kind !== 'stepIn') return this.step(r, 'in');
+    void this.run(() => this.client.request('runTo', { name: t.itemId, byId: true, within: t.within }), false, r);
+  }
+
+  /**
+   * Jump to Cursor's and Run to Cursor's targets on a line: the call and the return of the layer or op a
+   * breakpoint there binds to. None off the model file, in a layer-less line, or for the compared run.
+   */
+  protected override async gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): Promise<void> {
+    if (!this.isModelSource(args.source.path)) {
+      response.body = { targets: [] };
+      return this.sendResponse(response);
+    }
+    await this.answer(response, async () => {
+      const found = await this.client.request('gotoTargets', { line: this.convertClientLineToDebugger(args.line) });
+      this.jumpTargets.clear();
+      const targets: DebugProtocol.GotoTarget[] = [];
+      for (const t of found) {
+        for (const point of ['call', 'return'] as const) {
+          const id = this.nextJumpTarget++;
+          this.jumpTargets.set(id, { kind: 'goto', itemId: t.itemId, point, index: t[point] });
+          const what = t.kind === 'module' ? `${t.name} (${t.type})` : t.name === t.type ? t.name : `${t.name} [${t.type}]`;
+          const when = t[point] === undefined ? ', not run yet' : '';
+          targets.push({ id, label: `${point === 'call' ? 'Call of' : 'Return from'} ${what}${when}`, line: this.convertDebuggerLineToClient(t.line ?? args.line) });
+        }
+      }
+      response.body = { targets };
+    });
+  }
+
+  /**
+   * Jump to Cursor: to the target's recorded event (back or forward, nothing recomputed), or, when the run has
+   * not got there yet, on to it as the engine's run-to-layer does (breakpoints on the way still stop).
+   */
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    const t = this.jumpTargets.get(args.targetId);
+    if (t?.kind !== 'goto') return this.sendErrorResponse(response, errorMessage(9, 'That jump target is gone: ask for the targets again.', true));
+    const index = t.index;
+    void this.run(() => (index !== undefined
+      ? this.client.request('goto', { index })
+      : this.client.request('runTo', { name: t.itemId, byId: true, point: t.point })), false, response);
+  }
+
+  /** Step Into Target: one target per child call of the focused module not made yet (label: name and type). */
+  protected override async stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse, args: DebugProtocol.StepInTargetsArguments): Promise<void> {
+    if (args.frameId >= COUNTERPART_FRAME_OFFSET) {
+      response.body = { targets: [] };
+      return this.sendResponse(response);
+    }
+    await this.answer(response, async () => {
+      const found = await this.client.request('stepInTargets', { frameId: args.frameId });
+      this.jumpTargets.clear();
+      const within = found.frameId;
+      response.body = {
+        targets: within === undefined ? [] : found.targets.map((t) => {
+          const id = this.nextJumpTarget++;
+          this.jumpTargets.set(id, { kind: 'stepIn', itemId: t.itemId, within });
+          const what = t.kind === 'module' ? `${t.name} (${t.type})` : t.name === t.type ? t.name : `${t.name} [${t.type}]`;
+          const target: DebugProtocol.StepInTarget = { id, label: t.branch ? `${what} · branch` : what };
+          if (t.line !== undefined) target.line = this.convertDebuggerLineToClient(t.line);
+          return target;
+        }),
+      };
+    });
+  }
+
+  /**
+   * Completions in the Debug Console and WATCH (src/runner/expr/completions.ts): the frame's names, weights, values
+   * and built-in functions at the cursor. A request that cannot be answered (no run yet) gets none, never an error.
+   */
+  protected override async completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): Promise<void> {
+    response.body = { targets: [] };
+    const frameId = args.frameId !== undefined && args.frameId >= COUNTERPART_FRAME_OFFSET ? undefined : args.frameId;
+    if (!this.last || this.moving || (args.frameId !== undefined && frameId === undefined)) return this.sendResponse(response);
+    const lines = args.text.split('\n');
+    const lineIndex = args.line === undefined ? 0 : Math.max(0, Math.min(lines.length - 1, this.convertClientLineToDebugger(args.line) - 1));
+    const text = lines[lineIndex];
+    const offset = this.convertClientColumnToDebugger(args.column) - 1;
+    try {
+      const found = await this.client.request('completions', { text, offset, frameId });
+      response.body.targets = found.map((c, i) => ({
+        label: c.label,
+        ...(c.text !== c.label ? { text: c.text } : {}),
+        type: c.kind,
+        ...(c.detail ? { detail: c.detail } : {}),
+        sortText: String(i).padStart(4, '0'),
+        start: this.convertDebuggerColumnToClient(c.start + 1),
+        length: c.length,
+      }));
+    } catch {
+      // A frame that is gone, weights not read yet: nothing to offer.
+    }
+    this.sendResponse(response);
+  }
   protected override stepOutRequest(r: DebugProtocol.StepOutResponse): void { this.step(r, 'out'); }
   protected override stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.step(r, 'back'); }
   protected override reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.step(r, 'reverseContinue'); }
@@ -581,6 +721,9 @@ export class LayerstepDebugSession extends DebugSession {
       goto: jump('goto'),
       restartFrame: jump('restartFrame'),
       runTo: jump('runTo'),
+      gotoTargets: read('gotoTargets'),
+      stepInTargets: read('stepInTargets'),
+      completions: read('completions'),
       position: async (p, response) => {
         if (!this.last) return read('position')(p, response);
         response.body = this.last;
@@ -598,8 +741,11 @@ export class LayerstepDebugSession extends DebugSession {
       timeline: read('timeline'),
       counterpart: read('counterpart'),
       counterpartScopes: read('counterpartScopes'),
+      graph: read('graph'),
+      graphValues: read('graphValues'),
       edits: read('edits'),
       weights: read('weights'),
+      summary: read('summary'),
       assign: async (p, response) => this.edit(response, p.expression, p.frameId, (r) => r),
       revertEdits: async (_p, response) => {
         this.sendResponse(response);

@@ -15,6 +15,15 @@ export type VarRef =
     readonly frameId?: number;
   };
 
+/**
+ * The context value of a tensor (or a slice of one) in VARIABLES (VS Code's `__vscodeVariableMenuContext`, read in
+ * menus as `debugProtocolVariableMenuContext`): it shows Save Tensor As… on tensors, not on their elements.
+ */
+export const TENSOR_MENU_CONTEXT = 'layerstepTensor';
+
+/** A DAP variable with VS Code's menu context. */
+type MenuVariable = DebugProtocol.Variable & { __vscodeVariableMenuContext?: string };
+
 /** Elements fetched at most to summarise one child slice; larger children show their shape only. */
 const MAX_CHILD_SUMMARY = 1 << 16;
 
@@ -39,7 +48,7 @@ export class VarRefs {
 }
 
 /** The DAP variable for a whole tensor: its summary as the value, its first axis as lazy, paged children. */
-export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: string, frameId?: number): DebugProtocol.Variable {
+export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: string, frameId?: number): MenuVariable {
   const expandable = t.shape.length > 0 && t.shape.reduce((a, b) => a * b, 1) > 1;
   const ref = expandable ? refs.add({ kind: 'slice', tensor: t.name, dtype: t.dtype, shape: t.shape, offset: 0, path: evaluateName ?? '', frameId }) : 0;
   return {
@@ -49,18 +58,19 @@ export function tensorVariable(refs: VarRefs, t: TensorSummary, evaluateName?: s
     variablesReference: ref,
     indexedVariables: expandable ? t.shape[0] : undefined,
     evaluateName,
+    __vscodeVariableMenuContext: TENSOR_MENU_CONTEXT,
   };
 }
 
 /** Children of a tensor slice along its first axis, from `start`, `count` of them (VS Code pages large axes). */
 export async function sliceChildren(
   refs: VarRefs, client: EngineClient, ref: Extract<VarRef, { kind: 'slice' }>, start = 0, count?: number,
-): Promise<DebugProtocol.Variable[]> {
+): Promise<MenuVariable[]> {
   const [n, ...rest] = ref.shape;
   const from = Math.max(0, Math.min(start, n));
   const to = Math.min(n, from + (count ?? n));
   const inner = rest.reduce((a, b) => a * b, 1);
-  const vars: DebugProtocol.Variable[] = [];
+  const vars: MenuVariable[] = [];
   if (rest.length === 0) {
     const got = await client.request('tensor', { name: ref.tensor, start: ref.offset + from, count: to - from });
     for (let i = from; i < to; i++) {
@@ -78,7 +88,9 @@ export async function sliceChildren(
       value = formatSummary(t, tensorStats(t));
     }
     const child = refs.add({ kind: 'slice', tensor: ref.tensor, dtype: ref.dtype, shape: rest, offset, path, frameId: ref.frameId });
-    vars.push({ name: `[${i}]`, value, variablesReference: child, indexedVariables: rest[0], evaluateName: path || undefined });
+    vars.push({ name: `[${i}]`, value, variablesReference: child, indexedVariables: rest[0], evaluateName: path || undefined,
+      // A slice is saved by its expression: one of the compared run's has none, so it has no Save.
+      __vscodeVariableMenuContext: path ? TENSOR_MENU_CONTEXT : undefined });
   }
   return vars;
 }
