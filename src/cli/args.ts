@@ -21,7 +21,7 @@ export type Command =
       readonly dump?: string }
   | DiffCommand
   | TrainCommand
-  | { readonly kind: 'inspect'; readonly model: string }
+  | InspectCommand
   | { readonly kind: 'bench'; readonly quick: boolean; readonly json?: string; readonly threads?: number; readonly workloads?: readonly string[] };
 
 /** `layerstep diff`: MODEL's run against one counterpart, value by value. */
@@ -56,6 +56,23 @@ export interface TrainCommand {
   readonly threads?: number;
 }
 
+/** `layerstep inspect`: the model's structure, or with `run` the summary of an actual run. */
+export interface InspectCommand {
+  readonly kind: 'inspect';
+  readonly model: string;
+  /** `--run`: run the model and print the summary of the run (src/cli/inspect.ts). */
+  readonly run?: InspectRun;
+}
+
+export interface InspectRun {
+  readonly input?: string;
+  readonly preprocess?: ImagePreprocess;
+  readonly shapes?: ShapeFlags;
+  readonly threads?: number;
+  /** `--json`, `--markdown`, `--csv`: how the summary is printed; a text table by default. */
+  readonly format: 'text' | 'json' | 'markdown' | 'csv';
+}
+
 /** What MODEL's run is compared with: the same model on another input, another model, or a dumped run. */
 export type DiffCounterpart =
   | { readonly kind: 'input'; readonly file: string }
@@ -80,8 +97,8 @@ export class UsageError extends Error {
 
 /** Flags taking a value, and the commands that accept them. */
 const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
-  input: ['run', 'trace', 'diff'],
-  shape: ['run', 'trace', 'diff'],
+  input: ['run', 'trace', 'diff', 'inspect'],
+  shape: ['run', 'trace', 'diff', 'inspect'],
   output: ['run'],
   set: ['run'],
   break: ['trace'],
@@ -99,13 +116,16 @@ const VALUE_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   steps: ['train'],
   batch: ['train'],
   save: ['train'],
-  threads: ['run', 'trace', 'diff', 'train', 'bench'],
-  ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace', 'diff'] as const])),
+  threads: ['run', 'trace', 'diff', 'train', 'bench', 'inspect'],
+  ...Object.fromEntries(IMAGE_FLAGS.map((f) => [f, ['run', 'trace', 'diff', 'inspect'] as const])),
 };
 /** Flags without a value. `--json` is one for 'diff' (print JSON) but takes a FILE for 'bench'. */
 const BOOLEAN_FLAGS: Readonly<Record<string, readonly CommandName[]>> = {
   quick: ['bench'],
-  json: ['diff', 'train'],
+  json: ['diff', 'train', 'inspect'],
+  run: ['inspect'],
+  markdown: ['inspect'],
+  csv: ['inspect'],
 };
 const COMMANDS: readonly CommandName[] = ['run', 'trace', 'diff', 'train', 'inspect', 'bench'];
 const COUNTERPARTS = ['against-input', 'against-model', 'reference'] as const;
@@ -243,7 +263,19 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       };
     }
     case 'train': return { command: trainCommand(model, one, threads(), flags.has('json')), verbose };
-    case 'inspect': return { command: { kind, model }, verbose };
+    case 'inspect': {
+      if (!flags.has('run')) {
+        // Without --run, inspect reads the file only: the flags of a run are not its own.
+        const runOnly = [...flags.keys()].find((name) => name !== 'run');
+        if (runOnly) throw new UsageError(`'inspect' does not take '--${runOnly}'.`);
+        return { command: { kind, model }, verbose };
+      }
+      const formats = (['json', 'markdown', 'csv'] as const).filter((f) => flags.has(f));
+      if (formats.length > 1) throw new UsageError(`'inspect --run' prints one format, got both --${formats[0]} and --${formats[1]}.`);
+      const input = inputFile();
+      const run: InspectRun = { input, preprocess: preprocess(input), shapes: shapes(input), threads: threads(), format: formats[0] ?? 'text' };
+      return { command: { kind, model, run }, verbose };
+    }
   }
 }
 

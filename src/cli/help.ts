@@ -12,10 +12,12 @@ Commands:
   train MODEL --data FILE --loss L --optimizer O --lr X --steps N
                                              gradient descent; print each step's loss (--save: trained weights)
   inspect MODEL                              modules, ops, parameter counts and weight statistics
+  inspect MODEL --run [--input FILE] [--json]
+                                             a summary of an actual run: shapes, FLOPs, time, memory, health
   bench [--quick] [--workload ID]            time the engine against ONNX Runtime and TensorFlow.js
 
 Options:
-  --threads N    run, trace, diff, train, bench: threads the engine splits big ops over (default: every core)
+  --threads N    run, trace, diff, train, bench, inspect --run: threads the engine splits big ops over (default: every core)
   --verbose      show stack traces with errors
   -h, --help     show help (also: layerstep help COMMAND)
   -V, --version  show the version
@@ -133,9 +135,29 @@ the one measured in that step's forward pass, before its update).
 (else: the loss the last op suggests, sgd, 0.01, 1 step). The model file is never changed. The exit code is 1
 when an op between a weight and the loss has no gradient, naming it.`,
   inspect: `Usage: layerstep inspect MODEL
+       layerstep inspect MODEL --run [--input FILE | --shape NAME=SIZES...] [--json | --markdown | --csv]
+                                     [--threads N] [image options]
 
-Prints the model's inputs and outputs, its module tree with ops and parameter counts, and a summary of
-every weight.`,
+Without --run: prints the model's inputs and outputs, its module tree with ops and parameter counts, and a
+summary of every weight.
+
+With --run: runs the model once and prints a row per module and op as the run made it: its output shape,
+parameters, FLOPs (a multiply-add is 2), the time its ops took (ms), the bytes of the values it produced, and
+its health (NaN/Inf counts, dead units of relu outputs, saturated units of sigmoid and tanh outputs, ⚠ when
+notable), then the totals.
+
+  --input FILE   the inputs, as for 'run' (a .png image takes the image options of 'run'); default: the
+                 model's first example, else a seeded random input
+  --shape NAME=SIZES  a seeded random input of this shape, as for 'run'
+  --json         one JSON document: { "model", "input", "rows": [ { "name", "path", "depth", "kind", "type",
+                 "shape", "params", "flops", "timeMs", "bytes", "weightBytes", "health" } ], "totals",
+                 "failed"? } (docs/summary-and-health.md)
+  --markdown     a Markdown table
+  --csv          CSV, one line per row and a total line
+  --threads N    threads the engine splits big ops over, as for 'run'
+
+When an op fails, the rows up to it are printed with the failing one marked, the error follows on stderr,
+and the exit code is 1.`,
   bench: `Usage: layerstep bench [--quick] [--json FILE] [--threads N] [--workload ID]...
 
 Times the engine against onnxruntime-node, onnxruntime-web (wasm), TensorFlow.js's wasm backend and its cpu

@@ -1,8 +1,92 @@
 import { formatSummary } from '../engine/stats';
 import { templatesOf } from '../model/ir';
 import type { Item, Model, ModuleDef, ValueInfo } from '../model/ir';
-import { weightInfo } from '../model/lazyWeights';
+import { loadPendingWeights, weightInfo } from '../model/lazyWeights';
 import { nodeWeights, paramsOf } from '../model/weightUse';
+import { configureEngine } from '../node/engineSetup';
+import type { RunSummary } from '../protocol/engine';
+import { summaryCsv, summaryMarkdown, summaryTable } from '../protocol/runSummaryText';
+import { buildRunSummary } from '../runner/runSummary';
+import type { InspectCommand, InspectRun } from './args';
+import { CliError } from './errors';
+import type { Io } from './errors';
+import { resolveInputs } from './inputs';
+import type { InputOrigin } from './inputs';
+import { progressReporter } from './progress';
+import { createRunner, openModelFile } from './session';
+
+/**
+ * `layerstep inspect MODEL`: the model's structure (see {@link formatInspect}). With `--run`, the summary of an
+ * actual run instead (see {@link inspectRun}).
+ */
+export async function inspectCommand(command: InspectCommand, io: Io): Promise<void> {
+  if (!command.run) {
+    io.out(formatInspect(await openModelFile(command.model)));
+    return;
+  }
+  configureEngine({ threads: command.run.threads });
+  await inspectRun(command.model, command.run, io);
+}
+
+/**
+ * `layerstep inspect MODEL --run`: runs the model once (on --input, else its first example, else a seeded random
+ * input, as `run` does) and prints the summary of the run (src/runner/runSummary.ts) as a table, `--json`,
+ * `--markdown` or `--csv`. When an op fails, the summary runs up to it and marks it, the error follows on stderr,
+ * and the exit code is 1.
+ */
+export async function inspectRun(modelPath: string, run: InspectRun, io: Io): Promise<void> {
+  const model = await openModelFile(modelPath);
+  const { inputs, origin } = await resolveInputs(model, run.input, run.preprocess, run.shapes);
+  const progress = progressReporter(io, 'running');
+  const runner = createRunner(model, inputs, { onProgress: progress.update });
+  // An engine error stops the run where it happened instead of rejecting: the summary shows the rows up to it.
+  runner.setExceptionFilters(['engineError']);
+  let summary: RunSummary;
+  try {
+    await loadPendingWeights(runner.model);
+    await runner.continue();
+    summary = buildRunSummary(runner);
+  } finally {
+    progress.done();
+  }
+  io.out(formatRunSummary(summary, origin, run.format));
+  if (summary.failed) throw new CliError(summary.failed.message);
+}
+
+/** The summary in the format asked for; JSON as docs/cli.md documents it. */
+export function formatRunSummary(s: RunSummary, origin: InputOrigin, format: InspectRun['format']): string {
+  switch (format) {
+    case 'json': return JSON.stringify(summaryJson(s, origin), null, 2) + '\n';
+    case 'markdown': return summaryMarkdown(s);
+    case 'csv': return summaryCsv(s);
+    case 'text': return `summary of ${s.model} on ${originText(origin)}\n\n${summaryTable(s)}`;
+  }
+}
+
+/**
+ * The stable JSON of `inspect --run`: `{ model, input, rows: [{ name, path, depth, kind, type, shape, params,
+ * flops, timeMs, bytes, weightBytes, health, error? }], totals, failed? }`.
+ */
+export function summaryJson(s: RunSummary, origin: InputOrigin): unknown {
+  return {
+    model: s.model,
+    input: origin,
+    rows: s.rows.map((r) => ({
+      name: r.name, path: r.path, depth: r.depth, kind: r.kind, type: r.type, shape: r.shape, params: r.params, flops: r.flops,
+      timeMs: r.timeMs, bytes: r.bytes, weightBytes: r.weightBytes, health: r.health, ...(r.error ? { error: r.error } : {}),
+    })),
+    totals: s.totals,
+    ...(s.failed ? { failed: s.failed } : {}),
+  };
+}
+
+function originText(origin: InputOrigin): string {
+  switch (origin.kind) {
+    case 'file': return `input ${origin.path}`;
+    case 'example': return `example '${origin.name}'`;
+    case 'random': return `a random input (seed ${origin.seed})`;
+  }
+}
 
 /**
  * The text of `layerstep inspect`: inputs and outputs, the module tree with each module's parameter count,

@@ -10,7 +10,7 @@ import { checkOutputFolder, writeFileAtomically } from './files';
 import { helpText } from './help';
 import { resolveInputs } from './inputs';
 import type { ShapeFlags } from './args';
-import { formatInspect } from './inspect';
+import { inspectCommand } from './inspect';
 import { progressReporter } from './progress';
 import { openModelFile, runToEnd } from './session';
 import { traceCommand } from './trace';
@@ -38,7 +38,7 @@ async function execute(command: Command, io: Io): Promise<void> {
   switch (command.kind) {
     case 'help': io.out(helpText(command.topic)); return;
     case 'version': io.out(`${VERSION}\n`); return;
-    case 'inspect': io.out(formatInspect(await openModelFile(command.model))); return;
+    case 'inspect': return inspectCommand(command, io);
     case 'run':
       configureEngine({ threads: command.threads });
       return runCommand(command.model, command.input, command.output, io, command.preprocess, command.shapes, command.sets);
