@@ -18,7 +18,7 @@ const targets = [
   // The scripting API (docs/api.md): `require('layerstep/dist/api.js')`.
   { entryPoints: ['src/api.ts'], outfile: 'dist/api.js', platform: 'node' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/suite.js', platform: 'node', external: ['vscode', 'mocha'] },
-  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', plugins: [graphWorker()] },
   // The .onnx summary editor's own small bundle.
   { entryPoints: ['webview/summary/main.ts'], outfile: 'dist/summary.js', platform: 'browser', format: 'iife' },
 ].filter((t) => existsSync(t.entryPoints[0]));
@@ -35,6 +35,27 @@ const common = {
   // Prefer packages' ES module builds: jsonc-parser's UMD `main` hides its requires from the bundler.
   mainFields: ['module', 'main'],
 };
+
+/**
+ * The graph's layout worker (webview/graph/worker.ts), bundled on its own and inlined into the panel's bundle as
+ * the text of the module `layerstep:graph-worker`: the panel starts it from a Blob URL, which its Content Security
+ * Policy allows (`worker-src blob:`), where a worker script loaded from the extension's files would not be.
+ */
+function graphWorker() {
+  return {
+    name: 'graph-worker',
+    setup(build) {
+      build.onResolve({ filter: /^layerstep:graph-worker$/ }, (a) => ({ path: a.path, namespace: 'graph-worker' }));
+      build.onLoad({ filter: /.*/, namespace: 'graph-worker' }, async () => {
+        const r = await esbuild.build({
+          entryPoints: ['webview/graph/worker.ts'], bundle: true, write: false, metafile: true, format: 'iife', platform: 'browser',
+          target: 'es2022', minify: production, mainFields: ['module', 'main'], logLevel: 'warning',
+        });
+        return { contents: `export const workerSource = ${JSON.stringify(r.outputFiles[0].text)};`, loader: 'js', watchFiles: Object.keys(r.metafile.inputs) };
+      });
+    },
+  };
+}
 
 // The WebAssembly kernels first: the engine imports their generated module.
 await buildWasm();

@@ -4,7 +4,7 @@ import type { CompareChoice } from './host/commands';
 import { compareWith, selectInputInSession, startModel } from './host/commands';
 import { registerDebugger } from './host/debugSetup';
 import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from './host/ids';
-import { toggleItemBreakpoint } from './host/breakpoints';
+import { addTypeBreakpoint, toggleItemBreakpoint } from './host/breakpoints';
 import { Engines } from './host/engines';
 import { LoadErrors } from './host/loadErrors';
 import { BINARY_MODEL, isModelDocument, targetModel } from './host/modelFiles';
@@ -15,6 +15,7 @@ import { LayerstepPanel } from './host/panel';
 import { SessionTracker } from './host/sessions';
 import { TEST_HOOKS } from './host/testHooks';
 import { registerWhatIf } from './host/whatIf';
+import { registerSaveTensor } from './host/saveTensor';
 import { toWireError } from './service/wireError';
 
 /**
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
   registerDebugger(context, engines, tracker, loadErrors);
   const onnxEditors = OnnxSummaryEditorProvider.register(context, engines, tracker);
   registerWhatIf(context, tracker, tree);
+  registerSaveTensor(context, tracker);
 
   const showPanel = () => LayerstepPanel.show(context.extensionUri, tracker, engines);
 
@@ -142,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): LayerstepApi | undef
     }),
     vscode.commands.registerCommand(Commands.refreshModel, () => showModelOf(vscode.window.activeTextEditor, true)),
     vscode.commands.registerCommand(Commands.toggleBreakpoint, (item: ModelItem) => toggleBreakpoint(tree, item)),
+    vscode.commands.registerCommand(Commands.addTypeBreakpoint, () => addTypeBreakpoint(tree.model?.outline ?? tracker.current?.outline)),
   );
   void showModelOf(vscode.window.activeTextEditor);
   for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) void reopenAsSummary(tab);

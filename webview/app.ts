@@ -10,7 +10,11 @@ import type { EditAction, EditUnit } from './editText';
 import type { BuiltFrame, FrameOptions } from './frameView';
 import { buildFrame, buildWeight, frameFocus, restoreFocus } from './frameView';
 import { GridCache } from './gridCache';
+import { SharedScales } from './sharedScale';
+import { SliceMemory } from './slicer';
 import { LossView } from './lossView';
+import { RunSummaryView } from './runSummary';
+import { GraphSection } from './graph/graphSection';
 import type { NavKey } from './stackView';
 import { StackView } from './stackView';
 import { describeStop } from './status';
@@ -37,6 +41,11 @@ const NAV_GOTO_MS = 150;
  */
 export class App {
   private colormap: Colormap = 'diverging';
+  /** Colours on one range across frames: the setting, until the panel's toggle changes it for the session. */
+  private sharedColorScale = false;
+  /** Sliced views' state between steps, and the shared colour ranges: both for the session followed. */
+  private readonly slices = new SliceMemory();
+  private readonly scales = new SharedScales();
   private session?: Session;
   private weight?: ShownWeight;
   private timeline?: Timeline;
@@ -60,6 +69,10 @@ export class App {
   private readonly stack: StackView;
   private readonly menu = new EditMenu();
   private readonly lossView = new LossView();
+  /** The Summary section: the run so far as a table (webview/runSummary.ts). */
+  private readonly summary: RunSummaryView;
+  /** The model's graph, synced with the stop (webview/graph/). */
+  private readonly graph: GraphSection;
   private readonly stackTitle: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly weightSlot: HTMLElement;
@@ -78,9 +91,22 @@ export class App {
     this.stackTitle = h('h2', { class: 'section-title', text: 'Forward pass' });
     this.stackSlot = h('div', { class: 'stack-slot' }, [this.stackTitle, this.stack.legend, this.stack.el]);
     this.frameSlot = h('div', { id: 'frame' });
+    this.graph = new GraphSection(client, {
+      goto: (sessionId, index) => {
+        if (this.session?.id === sessionId && !this.session.running) this.goto(this.session, index);
+      },
+      running: () => !this.session || this.session.running,
+    });
+    this.summary = new RunSummaryView({
+      fetch: () => this.client.request('summary', { sessionId: this.session?.id ?? '' }),
+      goto: (_id, index) => {
+        if (this.session && !this.session.running) this.goto(this.session, index);
+      },
+      export: (format) => this.exportSummary(format),
+    });
     clear(root);
     root.classList.remove('loading');
-    root.append(this.toolbar.el, this.empty, this.weightSlot, this.lossView.el, this.stackSlot, this.frameSlot, this.menu.el);
+    root.append(this.toolbar.el, this.empty, this.weightSlot, this.lossView.el, this.stackSlot, this.graph.el, this.summary.el, this.frameSlot, this.menu.el);
     this.update();
   }
 
@@ -102,14 +128,19 @@ export class App {
 
   private apply(s: Snapshot, t0: number): void {
     this.colormap = s.colormap;
+    this.sharedColorScale = s.sharedColorScale ?? false;
     this.weight = s.weight;
     this.session = s.session && { ...s.session };
     this.timeline = s.session && new Timeline(s.session.id, s.session.stop?.generation ?? 0);
     this.training = s.session && fromSnapshot(s.session.id, s.session.stop, s.session.losses);
+    this.graph.restore(s.graph);
     this.stack.clear();
     this.renderWeight();
     this.update();
     if (this.session?.stop) void this.renderStop(t0);
+    this.summary.clear();
+    const stop = this.session?.stop;
+    if (this.session && stop) this.summary.stopped(`${this.session.id}|${stop.generation ?? 0}|${stop.index}|${stop.recorded}`);
   }
 
   private handle(e: HostEvent, t0: number): void {
@@ -125,6 +156,8 @@ export class App {
           break;
         }
         this.session = { ...e.session, running: true };
+        this.slices.clear();
+        this.scales.clear();
         this.timeline = new Timeline(e.session.id);
         this.training = undefined;
         this.renderSeq++;
@@ -139,6 +172,7 @@ export class App {
         this.focusedFrameId = undefined;
         this.followGeneration(e.sessionId, e.stop);
         void this.renderStop(t0, e.timeline, e.scopes, e.grids);
+        this.summary.stopped(`${e.sessionId}|${e.stop.generation ?? 0}|${e.stop.index}|${e.stop.recorded}`);
         break;
       case 'frameFocused': {
         const stop = this.session?.id === e.sessionId ? this.session.stop : undefined;
@@ -165,6 +199,7 @@ export class App {
         this.training = undefined;
         this.renderSeq++;
         if (this.weight?.ref.source.kind === 'session') this.closeWeight();
+        this.summary.clear();
         this.stack.clear();
         this.setFrame(undefined);
         this.update();
@@ -179,6 +214,7 @@ export class App {
         break;
       case 'settingsChanged':
         this.colormap = e.colormap;
+        if (e.sharedColorScale !== undefined) this.sharedColorScale = e.sharedColorScale;
         this.redraw();
         break;
       default:
@@ -217,6 +253,7 @@ export class App {
       }
       const t1 = performance.now();
       this.drawStack();
+      this.graph.show({ sessionId: s.id, stop, timeline, shownFrameId: frame?.id });
       if (!frame || !scopesAsked) return;
       const scopes = await scopesAsked;
       if (stale()) return;
@@ -323,7 +360,10 @@ export class App {
     const s = this.session;
     this.empty.hidden = !!s || !!this.weight;
     this.stackSlot.hidden = !s;
+    this.summary.el.hidden = !s;
     this.frameSlot.hidden = !s;
+    this.graph.setSession(s?.id);
+    this.graph.el.hidden = !s;
     const stop = s?.stop;
     const training = s ? this.training : undefined;
     this.lossView.render(training, this.contentWidth());
@@ -394,6 +434,16 @@ export class App {
     );
   }
 
+  /** Copy as Markdown / Save as CSV… of the Summary: the host writes the clipboard or the file, and says so. */
+  private exportSummary(format: 'markdown' | 'csv'): void {
+    const s = this.session;
+    if (!s) return;
+    this.client.request('exportSummary', { sessionId: s.id, format }).then(
+      () => this.toolbar.setStatus(format === 'markdown' ? 'Copied the summary as Markdown.' : 'Saving the summary as CSV…'),
+      (e) => this.toolbar.setStatus(`Could not export the summary: ${message(e)}`),
+    );
+  }
+
   private goto(s: Session, index: number): void {
     if (s.stop?.index === index) return;
     this.client.request('goto', { sessionId: s.id, index }).catch((e) => this.toolbar.setStatus(`Could not move there: ${message(e)}`));
@@ -414,6 +464,14 @@ export class App {
       // nor weights read outside a session (the model loaded there may change under the same names).
       grid: role === 'weight' && source.kind === 'session' ? (p: GridParams): Promise<TensorGrid> => this.weights.get(p, fetch) : fetch,
       element: async (name, index) => decodeNumber((await this.client.request('element', { ref: { source, name }, index })).value),
+      save: (name, label) => void this.client.request('saveTensor', { ref: { source, name }, label }).catch((e) => this.toolbar.setStatus(`Could not save ${label}: ${message(e)}`)),
+      slices: this.slices,
+      scales: this.scales,
+      sharedScale: () => this.sharedColorScale,
+      setSharedScale: (on) => {
+        this.sharedColorScale = on;
+        this.redraw();
+      },
     };
   }
 

@@ -1,6 +1,7 @@
 import type { FrameInfo, ScopesInfo, StopInfo, TensorSummary } from '../src/protocol/engine';
 import type { ShownWeight } from '../src/protocol/webview';
 import { divergenceLine } from './divergence';
+import { healthBadge, healthText } from '../src/protocol/healthBadge';
 import { h, icon } from './dom';
 import type { EditAction, EditUnit } from './editText';
 import { assignmentText, channelOrder, editUnit, tensorRef } from './editText';
@@ -58,6 +59,8 @@ export function buildFrame(
   const at = stop.point === 'call' ? 'at its call: inputs ready' : 'at its return: outputs ready';
   const head = h('div', { class: 'frame-head' }, [h('h2', { id: 'frame-title', text: frame.name })]);
   if (frame.edited) head.append(h('span', { id: 'frame-edited', class: 'frame-edited', text: '✎ edited', title: 'A what-if edit changed its outputs or weights' }));
+  const badge = healthBadge(frame.health);
+  if (badge) head.append(h('span', { id: 'frame-health', class: 'frame-health', text: badge, title: healthText(frame.health) }));
   head.append(h('span', { class: 'frame-meta', text: `${frame.type} · ${frame.kind === 'module' ? 'module' : 'op'} · ${at}` }));
   if (onToggleBreakpoint) {
     const what = frame.source ? `its line in the model file` : `its name, ${frame.itemId || frame.name}`;
@@ -77,7 +80,9 @@ export function buildFrame(
       body.push(h('p', { class: 'scope-empty', text: why }));
     }
     list.forEach((t, position) => {
-      const v = new TensorView(t as TensorInfo, s.role, env(s.role), editHook(frame, scopes, s.key, position, t, opts.edits));
+      const viewEnv = env(s.role);
+      const v = new TensorView(t as TensorInfo, s.role, viewEnv, editHook(frame, scopes, s.key, position, t, opts.edits));
+      addSaveButton(v, viewEnv, s.key === 'weights' ? `${frame.name}.${t.label}` : t.label);
       if (s.key === 'outputs') {
         const d = scopes.divergence?.find((x) => x.name === t.name);
         if (d) {
@@ -103,6 +108,7 @@ export function buildFrame(
 export function buildWeight(w: ShownWeight, env: ViewEnv, onClose: () => void): BuiltFrame {
   const info: TensorInfo = { name: w.ref.name, label: w.role, dtype: w.dtype, shape: w.shape, summary: w.summary, stats: w.stats };
   const view = new TensorView(info, 'weight', env);
+  addSaveButton(view, env, w.ref.name);
   const close = h('button', { class: 'icon-button', title: 'Close', text: '×', attrs: { type: 'button', 'aria-label': `Close weight ${w.ref.name}` } });
   close.addEventListener('click', onClose);
   const el = h('section', { id: 'weight', attrs: { 'aria-label': `Weight ${w.ref.name}` } }, [
@@ -114,6 +120,22 @@ export function buildWeight(w: ShownWeight, env: ViewEnv, onClose: () => void): 
     view.el,
   ]);
   return { el, views: [view] };
+}
+
+/** A down arrow into a tray: Save…. */
+const SAVE_ICON = ['M7.5 2h1v7h-1z', 'M4.5 7.5 8 11l3.5-3.5z', 'M2 10h1v3h10v-3h1v4H2z'];
+
+/**
+ * Save… in a tensor view's actions (`.tensor-save-button`): the host asks where and writes `.npy`, `.json` or a
+ * `.png` picture, as VARIABLES' Save Tensor As… does. `label` names the file.
+ */
+function addSaveButton(view: TensorView, env: ViewEnv, label: string): void {
+  const save = env.save;
+  if (!save) return;
+  const what = `Save ${label} as .npy, .json or .png…`;
+  const b = h('button', { class: 'icon-button tensor-save-button', title: what, attrs: { type: 'button', 'aria-label': what } }, [icon(SAVE_ICON)]);
+  b.addEventListener('click', () => save(view.info.name, label));
+  view.actions.append(b);
 }
 
 /** Where the keyboard focus is in a built frame: on a tensor view's picture or button, and the unit it picked. */

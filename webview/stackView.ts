@@ -2,6 +2,7 @@ import type { Palette } from './colors';
 import { cssRgb } from './colors';
 import { describeDivergence, divergenceAccent, divergenceColor } from './divergence';
 import { h } from './dom';
+import { healthBadge } from '../src/protocol/healthBadge';
 import type { Phase, StackBar } from './stackLayout';
 import { layoutStack, PHASES } from './stackLayout';
 import type { Timeline } from './timeline';
@@ -79,12 +80,14 @@ export class StackView {
       if (!el) {
         el = h('div', { class: 'frame-bar', attrs: { role: 'option', 'data-frame-id': String(b.id) } }, [
           h('span', { class: 'frame-edit-mark', text: '✎ ', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'frame-health-mark', text: '⚠ ', attrs: { 'aria-hidden': 'true' } }),
           h('span', { class: 'frame-name', text: b.name }),
         ]);
         this.bars.set(b.id, el);
         this.inner.append(el);
       }
       this.place(el, b);
+      this.markHealth(el, healthBadge(t.span(b.id)?.frame.health));
     }
     for (const [id, el] of this.bars) {
       if (!seen.has(id)) {
@@ -177,6 +180,19 @@ export class StackView {
     el.style.boxShadow = accent ? `inset 0 -3px 0 ${cssRgb(accent)}` : '';
     if (b.divergence) el.dataset.diverged = String(b.divergence.diverged);
     else delete el.dataset.diverged;
+  }
+
+  /** A frame whose health is notable (src/protocol/healthBadge.ts) shows ⚠, and the badge in its tooltip (`data-health`). */
+  private markHealth(el: HTMLElement, badge: string): void {
+    const mark = el.querySelector<HTMLElement>('.frame-health-mark');
+    if (mark) mark.hidden = !badge;
+    if (!badge) {
+      delete el.dataset.health;
+      return;
+    }
+    el.dataset.health = badge;
+    el.title += `\n${badge}`;
+    el.setAttribute('aria-label', `${el.getAttribute('aria-label') ?? ''}, ${badge.replace('⚠ ', 'health: ')}`);
   }
 
   private reveal(el: HTMLElement): void {

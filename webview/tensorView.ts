@@ -13,11 +13,19 @@ import type { MapRect } from './draw/heatmap';
 import { paintMaps } from './draw/heatmap';
 import { paintHistogram } from './draw/histogramChart';
 import { legendHeight, paintLegend } from './draw/legend';
+import { paintPicture } from './draw/picture';
 import { formatExact, formatIndex, formatNumber, formatShape, num } from './format';
 import { finiteRange, histogram, planBins } from '../src/engine/histogram';
-import type { TensorLayout, TensorRole } from '../src/protocol/tensorLayout';
-import { chooseLayout, fitGrid, gridOf, squareSide, tileMaps } from '../src/protocol/tensorLayout';
+import type { ChannelLayout, SliceGrid, TensorLayout, TensorRole } from '../src/protocol/tensorLayout';
+import {
+  axisNames, chooseLayout, describeView, fitGrid, gridOf, initialView, pictureRange, sliceGrid, squareSide, tileMaps,
+} from '../src/protocol/tensorLayout';
 import type { Theme } from './theme';
+import type { SharedScales } from './sharedScale';
+import type { SliceState } from './slicer';
+import { followsLayout, SliceMemory } from './slicer';
+import type { SliceChange } from './slicerControls';
+import { slicerBar } from './slicerControls';
 
 /** What a tensor view is told about its tensor (a scope entry of the engine, or a shown weight). */
 export interface TensorInfo {
@@ -30,6 +38,9 @@ export interface TensorInfo {
   readonly stats?: TensorStats;
   /** A what-if edit changed it. */
   readonly edited?: boolean;
+  /** Where it keeps its channels, and what said so (see TensorSummary). */
+  readonly layout?: ChannelLayout;
+  readonly layoutFrom?: 'op' | 'guess';
 }
 
 /**
@@ -48,6 +59,15 @@ export interface ViewEnv {
   colormap(): Colormap;
   grid(params: GridParams): Promise<TensorGrid>;
   element(name: string, index: number): Promise<number>;
+  /** Where sliced views keep their state between steps (see {@link SliceMemory}); without it each view starts afresh. */
+  readonly slices?: SliceMemory;
+  /** The ranges shared across frames, and whether colours use them now (the setting, or the panel's toggle). */
+  readonly scales?: SharedScales;
+  sharedScale?(): boolean;
+  /** The Shared scale toggle under a legend: turns the shared range on or off for every view. */
+  setSharedScale?(on: boolean): void;
+  /** Save… on a view: the host asks where and writes the tensor `name` (`label` names the file). */
+  save?(name: string, label: string): void;
 }
 
 const SIDE_W = 220;
@@ -56,7 +76,11 @@ const BARS_H = 120;
 
 /**
  * One tensor: its name and summary, a picture chosen by its shape (heatmap, feature maps, bar chart), a
- * histogram and a colour legend, and a hover line with the exact value and index under the pointer. An edited
+ * histogram and a colour legend, and a hover line with the exact value and index under the pointer. Activations
+ * of rank 3 and more are drawn in slices (src/protocol/tensorLayout.ts `initialView`): channel maps on the axis
+ * their layout says, or an RGB / grayscale picture, with a slicing bar (slicerControls.ts) to pick the axes, the
+ * item and the channels, whose state a {@link SliceMemory} keeps between steps. The head keeps a place for actions
+ * on the tensor (`.tensor-actions`, see {@link TensorView.actions}). An edited
  * tensor says so by its name (`.tensor-edited`). With an {@link EditHook} its pictures take a context menu (right
  * click, or Shift+F10 / the context-menu key on the focused picture, whose arrow keys pick the channel or neuron)
  * and its head a `⋯` button (`.tensor-edit-button`) that opens the same menu.
@@ -64,6 +88,13 @@ const BARS_H = 120;
 export class TensorView {
   readonly el: HTMLElement;
   private readonly layout: TensorLayout;
+  /** The slice drawn, for a tensor drawn in slices; its layout switched by the user from the summary's. */
+  private slice?: SliceState;
+  private readonly sliceKey: string;
+  private readonly slicerSlot: HTMLElement;
+  private loadSeq = 0;
+  /** Buttons that act on the whole tensor (Save…) go here, at the end of the head. */
+  readonly actions: HTMLElement;
   private readonly main: HTMLElement;
   private readonly side: HTMLElement;
   private readonly hover: HTMLElement;
@@ -75,8 +106,14 @@ export class TensorView {
   private cursor = 0;
   private readonly head: HTMLElement;
 
-  constructor(readonly info: TensorInfo, role: TensorRole, private readonly env: ViewEnv, private readonly edit?: EditHook) {
+  constructor(readonly info: TensorInfo, private readonly role: TensorRole, private readonly env: ViewEnv, private readonly edit?: EditHook) {
     this.layout = chooseLayout(info.shape, role);
+    this.sliceKey = SliceMemory.key(info.label, role, info.shape);
+    const first = initialView(info, role);
+    if (first) this.slice = env.slices?.get(this.sliceKey) ?? { layout: first.layout, view: first.view };
+    if (info.stats) env.scales?.extend(role, num(info.stats.min), num(info.stats.max));
+    this.slicerSlot = h('div', { class: 'slicer-slot' });
+    this.actions = h('span', { class: 'tensor-actions' });
     this.main = h('div', { class: 'tensor-main' }, [h('div', { class: 'tensor-loading', text: 'Loading…' })]);
     this.side = h('div', { class: 'tensor-side' });
     this.hover = h('div', { class: 'tensor-hover', attrs: { 'aria-live': 'polite' } });
@@ -90,33 +127,75 @@ export class TensorView {
       b.addEventListener('click', () => edit.open(this.cursor, b));
       this.head.append(b);
     }
+    this.head.append(this.actions);
     this.el = h('section', {
       class: 'tensor-view',
-      attrs: { 'data-tensor-name': info.name, 'data-layout': this.layout.kind, ...(info.edited ? { 'data-edited': 'true' } : {}) },
+      attrs: { 'data-tensor-name': info.name, 'data-layout': this.slice ? this.sliceKind() : this.layout.kind, ...(info.edited ? { 'data-edited': 'true' } : {}) },
     }, [
       this.head,
+      this.slicerSlot,
       h('div', { class: 'tensor-body' }, [this.main, this.side]),
       this.hover,
       this.note,
     ]);
+    this.drawSlicer();
   }
 
   /** Fetches what the picture needs, then draws it `width` CSS pixels wide. Never rejects: errors are shown. */
   async load(width: number): Promise<void> {
     this.width = width;
-    const grid = gridOf(this.layout);
+    const seq = ++this.loadSeq;
+    const grid = this.slice ? sliceGrid(this.info.shape, this.slice.view) : gridOf(this.layout);
     try {
       if (grid) {
-        this.data = await this.env.grid({ ref: { source: this.env.source, name: this.info.name }, ...grid, maxValues: MAX_DRAWN_VALUES });
+        const data = await this.env.grid({ ref: { source: this.env.source, name: this.info.name }, ...grid, maxValues: MAX_DRAWN_VALUES });
+        if (seq !== this.loadSeq) return;
+        this.data = data;
       } else if (this.layout.kind === 'scalar') {
         const v = await this.env.element(this.info.name, 0);
         this.data = { outRows: 1, outCols: 1, rowIndex: Int32Array.of(0), colIndex: Int32Array.of(0), values: Float64Array.of(v), exact: true, substituted: 0 };
       }
       this.draw();
     } catch (e) {
+      if (seq !== this.loadSeq) return;
       clear(this.main);
       this.main.append(h('div', { class: 'tensor-error', text: `Could not read '${this.info.name}': ${e instanceof Error ? e.message : String(e)}` }));
     }
+  }
+
+  /** `picture`, `maps` or `heatmap`: what a sliced view draws now. */
+  private sliceKind(): string {
+    const s = this.slice;
+    if (!s) return this.layout.kind;
+    return s.view.picture ? 'picture' : sliceGrid(this.info.shape, s.view).maps > 1 ? 'maps' : 'heatmap';
+  }
+
+  /** The slicing bar, drawn again for the current state; the focus stays on the control that had it. */
+  private drawSlicer(): void {
+    const s = this.slice;
+    if (!s) return;
+    const active = document.activeElement instanceof HTMLElement && this.slicerSlot.contains(document.activeElement)
+      ? document.activeElement.dataset.control : undefined;
+    const from = s.layout !== undefined && s.layout !== (this.info.layout ?? initialView(this.info, this.role)?.layout) ? 'user' : this.info.layout ? this.info.layoutFrom : 'guess';
+    clear(this.slicerSlot);
+    this.slicerSlot.append(slicerBar(this.info.label, this.info.shape, () => this.slice ?? s, from, (next, how) => this.sliced(next, how)));
+    if (active) this.slicerSlot.querySelector<HTMLElement>(`[data-control="${active}"]`)?.focus({ preventScroll: true });
+  }
+
+  /** A slicing control changed the state: remember it, fetch what it draws and draw it (controls too, unless scrubbing). */
+  private sliced(next: SliceState, how: SliceChange): void {
+    this.slice = next;
+    this.env.slices?.set(this.sliceKey, next);
+    this.el.dataset.layout = this.sliceKind();
+    if (how === 'set') this.drawSlicer();
+    else this.slicerSlot.querySelector('.slice-caption')?.replaceWith(this.captionOnly());
+    void this.load(this.width).then(() => undefined);
+  }
+
+  private captionOnly(): HTMLElement {
+    const s = this.slice;
+    const names = axisNames(this.info.shape.length, s?.layout && followsLayout(this.info.shape, s) ? s.layout : undefined);
+    return h('div', { class: 'slice-caption', attrs: { 'aria-live': 'polite' }, text: s ? describeView(this.info.shape, s.view, names) : '' });
   }
 
   /** The channel or neuron the keyboard and the `⋯` button edit, kept when the frame is drawn again. */
@@ -157,13 +236,25 @@ export class TensorView {
     const theme = this.env.theme();
     const stats = this.info.stats;
     const fetched = finiteRange(data.values);
-    const min = stats && Number.isFinite(num(stats.min)) ? num(stats.min) : fetched.min;
-    const max = stats && Number.isFinite(num(stats.max)) ? num(stats.max) : fetched.max;
+    const ownMin = stats && Number.isFinite(num(stats.min)) ? num(stats.min) : fetched.min;
+    const ownMax = stats && Number.isFinite(num(stats.max)) ? num(stats.max) : fetched.max;
+    let min = ownMin;
+    let max = ownMax;
+    const shared = !!this.env.sharedScale?.() && !!this.env.scales;
+    if (shared) {
+      if (!stats) this.env.scales?.extend(this.role, fetched.min, fetched.max);
+      const r = this.env.scales?.range(this.role);
+      if (r) ({ min, max } = r);
+    }
     const scale = makeScale(this.env.colormap(), min, max, theme.palette);
     const wide = this.width >= 560;
     const mainW = Math.max(120, wide ? this.width - SIDE_W - 16 : this.width);
+    const slice = this.slice;
+    const g = slice ? sliceGrid(this.info.shape, slice.view) : undefined;
 
-    if (layout.kind === 'bars') this.drawBars(data, layout.length, mainW, min, max, scale, theme);
+    if (slice && g && slice.view.picture) this.drawPicture(data, g, mainW);
+    else if (g) this.drawMaps(data, g.maps > 1 ? { kind: 'maps', maps: g.maps, shown: g.maps, rows: g.rows, cols: g.cols, mapStride: g.mapStride } : { kind: 'heatmap', rows: g.rows, cols: g.cols }, mainW, scale, g);
+    else if (layout.kind === 'bars') this.drawBars(data, layout.length, mainW, min, max, scale, theme);
     else this.drawMaps(data, layout, mainW, scale);
 
     const specials = {
@@ -172,29 +263,73 @@ export class TensorView {
     };
     const sideW = wide ? SIDE_W : Math.min(this.width, SIDE_W);
     // The engine bins every value where the tensor lives; sampled values are binned here only when it could not.
-    const hist = data.histogram ?? histogram(data.values, planBins(min, max, data.values.length, this.info.dtype !== 'float32'));
+    const hist = data.histogram ?? histogram(data.values, planBins(ownMin, ownMax, data.values.length, this.info.dtype !== 'float32'));
     const hc = h('canvas', { class: 'histogram', attrs: { role: 'img', 'aria-label': `Histogram of ${this.info.label} from ${formatNumber(hist.min)} to ${formatNumber(hist.max)}` } });
     paintHistogram(sizeCanvas(hc, sideW, 72), hist, sideW, 72, scale, theme);
-    const lc = h('canvas', { class: 'legend', attrs: { role: 'img', 'aria-label': `Colour scale from ${formatNumber(scale.min)} to ${formatNumber(scale.max)}` } });
-    paintLegend(sizeCanvas(lc, sideW, legendHeight(specials)), sideW, scale, theme, specials);
     const size = this.info.shape.reduce((a, b) => a * b, 1);
+    const drawn = g ? g.maps * g.rows * g.cols : gridSize(layout);
     this.side.append(
       hc,
-      h('div', { class: 'tensor-caption', text: data.histogram || (data.exact && gridSize(layout) === size) ? `histogram of ${size.toLocaleString('en-US')} values` : `histogram of ${data.values.length.toLocaleString('en-US')} sampled values` }),
-      lc,
+      h('div', { class: 'tensor-caption', text: data.histogram || (data.exact && drawn === size) ? `histogram of ${size.toLocaleString('en-US')} values` : `histogram of ${data.values.length.toLocaleString('en-US')} ${data.exact ? 'drawn' : 'sampled'} values` }),
     );
+    if (!slice?.view.picture) {
+      const what = shared ? `shared ${this.role === 'weight' ? 'weight' : 'activation'} scale` : 'colour scale';
+      const lc = h('canvas', { class: 'legend', attrs: { role: 'img', 'aria-label': `${what} from ${formatNumber(scale.min)} to ${formatNumber(scale.max)}` } });
+      paintLegend(sizeCanvas(lc, sideW, legendHeight(specials)), sideW, scale, theme, specials);
+      this.side.append(lc);
+    }
+    if (this.env.setSharedScale && this.env.sharedScale && !slice?.view.picture && layout.kind !== 'bars') this.side.append(this.sharedToggle(shared));
     const notes: string[] = [];
     if (!data.exact) {
-      const g = gridOf(layout);
-      notes.push(`drawn from ${data.outRows}×${data.outCols} samples of ${g?.rows}×${g?.cols}${layout.kind === 'maps' ? ' per map' : ''}`);
+      const gr = g ?? gridOf(layout);
+      notes.push(`drawn from ${data.outRows}×${data.outCols} samples of ${gr?.rows}×${gr?.cols}${(g ? g.maps > 1 : layout.kind === 'maps') ? ' per map' : ''}`);
     }
     if (data.substituted) notes.push(`${data.substituted} sampled cells show a NaN or Inf from their block`);
-    if (layout.kind === 'maps' && layout.note) notes.push(layout.note);
-    if (layout.kind === 'heatmap' && this.info.shape.length > 2) notes.push(`${formatShape(this.info.shape)} shown as ${layout.rows}×${layout.cols}`);
+    if (!slice && layout.kind === 'maps' && layout.note) notes.push(layout.note);
+    if (!slice && layout.kind === 'heatmap' && this.info.shape.length > 2) notes.push(`${formatShape(this.info.shape)} shown as ${layout.rows}×${layout.cols}`);
     this.note.textContent = notes.join(' · ');
   }
 
-  private drawMaps(data: TensorGrid, layout: Extract<TensorLayout, { kind: 'heatmap' | 'maps' }>, maxW: number, scale: ColorScale): void {
+  /** The Shared scale checkbox under the legend (`.shared-scale`): one range for every frame's activations. */
+  private sharedToggle(on: boolean): HTMLElement {
+    const box = h('input', { attrs: { type: 'checkbox', 'data-control': 'shared-scale' } });
+    box.checked = on;
+    box.addEventListener('change', () => this.env.setSharedScale?.(box.checked));
+    const r = on ? this.env.scales?.range(this.role) : undefined;
+    const title = 'Colour every activation on one range: from the smallest to the largest value of all activations shown this session';
+    return h('label', { class: 'shared-scale', title }, [box, h('span', { text: r ? `Shared scale (${formatNumber(r.min)} to ${formatNumber(r.max)})` : 'Shared scale' })]);
+  }
+
+  /** An RGB or grayscale picture of the view's channels, with the values under the pointer. */
+  private drawPicture(data: TensorGrid, g: SliceGrid, maxW: number): void {
+    // The image's own range when its values look like one; else (the user asked for a picture) its min..max.
+    const fetched = finiteRange(data.values);
+    const { lo, hi } = (this.info.stats && pictureRange(this.info.stats, g.maps)) ?? pictureRange(fetched, g.maps) ?? { lo: fetched.min, hi: fetched.max };
+    const fit = fitGrid(g.rows, g.cols, maxW, MAX_H, 160);
+    const rect = { x: 0, y: 0, w: fit.width, h: fit.height };
+    const what = g.maps === 1 ? 'grayscale picture' : 'RGB picture';
+    const canvas = h('canvas', { class: 'heatmap picture', attrs: { role: 'img', 'aria-label': `${this.info.label}: ${what} of ${g.rows} by ${g.cols} pixels` } });
+    paintPicture(sizeCanvas(canvas, fit.width, fit.height), data.values, g.maps, data.outRows, data.outCols, lo, hi, rect);
+    canvas.addEventListener('mousemove', (e) => {
+      const fx = e.offsetX / rect.w;
+      const fy = e.offsetY / rect.h;
+      if (fx < 0 || fx >= 1 || fy < 0 || fy >= 1) return;
+      const i = Math.min(data.outRows - 1, Math.floor(fy * data.outRows));
+      const j = Math.min(data.outCols - 1, Math.floor(fx * data.outCols));
+      const per = data.outRows * data.outCols;
+      const vals = Array.from({ length: g.maps }, (_, c) => formatExact(data.values[c * per + i * data.outCols + j]));
+      const flat = g.offset + data.rowIndex[i] * g.rowStride + data.colIndex[j] * g.colStride;
+      this.hoverSeq++;
+      this.hover.textContent = `${this.info.label}${formatIndex(flat, this.info.shape)}${g.maps > 1 ? ` (R, G, B) = (${vals.join(', ')})` : ` = ${vals[0]}`}`;
+    });
+    canvas.addEventListener('mouseleave', () => {
+      this.hoverSeq++;
+      this.hover.textContent = '';
+    });
+    this.main.append(canvas, h('div', { class: 'tensor-caption', text: `${formatNumber(lo)} → black, ${formatNumber(hi)} → ${g.maps === 1 ? 'white' : 'full colour'}` }));
+  }
+
+  private drawMaps(data: TensorGrid, layout: Extract<TensorLayout, { kind: 'heatmap' | 'maps' }>, maxW: number, scale: ColorScale, g?: SliceGrid): void {
     const maps = layout.kind === 'maps' ? layout.shown : 1;
     let rects: MapRect[];
     let w: number;
@@ -213,8 +348,8 @@ export class TensorView {
     const what = layout.kind === 'maps' ? `${maps} feature maps of ${layout.rows} by ${layout.cols}` : `heatmap of ${layout.rows} by ${layout.cols} values`;
     const canvas = h('canvas', { class: layout.kind === 'maps' ? 'heatmap maps' : 'heatmap', attrs: { role: 'img', 'aria-label': `${this.info.label}: ${what}` } });
     paintMaps(sizeCanvas(canvas, w, hgt), data.values, data.outRows, data.outCols, rects, scale);
-    const stride = layout.kind === 'maps' ? layout.mapStride : 0;
-    this.attachHover(canvas, (x, y) => mapsElementAt(data, rects, layout.rows, layout.cols, stride, x, y));
+    const walk: Walk = g ?? { offset: 0, mapStride: layout.kind === 'maps' ? layout.mapStride : 0, rowStride: layout.cols, colStride: 1 };
+    this.attachHover(canvas, (x, y) => mapsElementAt(data, rects, layout.rows, layout.cols, walk, x, y));
     this.main.append(canvas);
   }
 
@@ -235,7 +370,7 @@ export class TensorView {
       const rects = [{ x: 0, y: 0, w: fit.width, h: fit.height }];
       const image = h('canvas', { class: 'heatmap as-image', title: `${length} values as ${side}×${side}`, attrs: { role: 'img', 'aria-label': `${this.info.label} drawn as a ${side} by ${side} image` } });
       paintMaps(sizeCanvas(image, fit.width, fit.height), data.values, side, side, rects, scale);
-      this.attachHover(image, (x, y) => mapsElementAt(data, rects, side, side, 0, x, y, side, side));
+      this.attachHover(image, (x, y) => mapsElementAt(data, rects, side, side, { offset: 0, mapStride: 0, rowStride: side, colStride: 1 }, x, y, side, side));
       this.main.classList.add('with-image');
       this.main.append(h('div', { class: 'bars-row' }, [image, canvas]));
     } else {
@@ -329,11 +464,19 @@ function barElementAt(d: TensorGrid, length: number, fx: number): Found | undefi
   return d.colIndex[j] === flat && Number.isFinite(d.values[j]) ? { flat, local: d.values[j] } : { flat };
 }
 
+/** Where element (m, row, col) of a drawn grid is in its tensor: `offset + m·mapStride + row·rowStride + col·colStride`. */
+interface Walk {
+  readonly offset: number;
+  readonly mapStride: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
 /**
  * The element under (x, y) on maps of `rows × cols` drawn in `rects` from `d` (whose cells are `outRows ×
  * outCols` per map unless given): exact when the sampled cell is that very element.
  */
-function mapsElementAt(d: TensorGrid, rects: readonly MapRect[], rows: number, cols: number, mapStride: number, x: number, y: number,
+function mapsElementAt(d: TensorGrid, rects: readonly MapRect[], rows: number, cols: number, walk: Walk, x: number, y: number,
   outRows = d.outRows, outCols = d.outCols): Found | undefined {
   const m = rects.findIndex((r) => x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h);
   if (m < 0) return undefined;
@@ -342,7 +485,7 @@ function mapsElementAt(d: TensorGrid, rects: readonly MapRect[], rows: number, c
   const fy = (y - r.y) / r.h;
   const row = Math.min(rows - 1, Math.floor(fy * rows));
   const col = Math.min(cols - 1, Math.floor(fx * cols));
-  const flat = m * mapStride + row * cols + col;
+  const flat = walk.offset + m * walk.mapStride + row * walk.rowStride + col * walk.colStride;
   const i = Math.min(outRows - 1, Math.floor(fy * outRows));
   const j = Math.min(outCols - 1, Math.floor(fx * outCols));
   const v = d.values[(m * outRows + i) * outCols + j];

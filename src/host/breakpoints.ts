@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { countText, typeCounts } from '../debug/opTypes';
+import type { ModelOutline } from '../protocol/engine';
+import { TYPE_PREFIX } from '../runner/breakpoints';
 
 /** Characters that make a function breakpoint's name a glob for the runner (src/runner/glob.ts). */
 const GLOB_CHARS = /[*?[\\]/;
@@ -33,4 +36,24 @@ export function toggleItemBreakpoint(item: { id: string; name: string; line?: nu
   }
   vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(name)]);
   return true;
+}
+
+/**
+ * "Add Op Type Breakpoint…": a quick pick of the model's layer and op types with their counts; the one picked
+ * becomes the function breakpoint `type:TYPE` (src/runner/breakpoints.ts matches it ignoring case and a dimension
+ * suffix). `outline` is the model the sidebar shows, or the followed session's.
+ */
+export async function addTypeBreakpoint(outline: ModelOutline | undefined): Promise<void> {
+  if (!outline) {
+    void vscode.window.showInformationMessage('Layerstep: open a model file first: its layer and op types are offered here.');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    typeCounts(outline).map((c) => ({ label: c.type, description: countText(c) })),
+    { title: `Break at every layer or op of a type in ${outline.name}`, placeHolder: 'A layer or op type (the breakpoint is type:TYPE; globs like type:conv* work too)' },
+  );
+  if (!picked) return;
+  const name = `${TYPE_PREFIX}${picked.label}`;
+  if (vscode.debug.breakpoints.some((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === name)) return;
+  vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(name)]);
 }

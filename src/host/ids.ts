@@ -11,6 +11,7 @@ export const Commands = {
   selectInput: 'layerstep.selectInput',
   showWeight: 'layerstep.showWeight',
   toggleBreakpoint: 'layerstep.toggleBreakpoint',
+  addTypeBreakpoint: 'layerstep.addTypeBreakpoint',
   refreshModel: 'layerstep.refreshModel',
   revertEdits: 'layerstep.revertEdits',
   saveEditedWeights: 'layerstep.saveEditedWeights',
@@ -20,11 +21,17 @@ export const Commands = {
   trainModel: 'layerstep.trainModel',
   trainSteps: 'layerstep.trainSteps',
   saveTrainedWeights: 'layerstep.saveTrainedWeights',
+  saveTensor: 'layerstep.saveTensor',
 } as const;
 
 export const Views = {
   container: 'layerstep',
   model: 'layerstep.model',
+} as const;
+
+/** VS Code's own views that menus of this extension add to. */
+export const BuiltInViews = {
+  breakpoints: 'workbench.debug.breakPointsView',
 } as const;
 
 export const ContextKeys = {
@@ -42,6 +49,7 @@ export const Settings = {
   threads: 'threads',
   openPanelOnStart: 'openPanelOnStart',
   colormap: 'colormap',
+  sharedColorScale: 'sharedColorScale',
   divergenceTolerance: 'divergenceTolerance',
 } as const;
 

@@ -4,12 +4,12 @@ import * as vscode from 'vscode';
 import { LOSS_EVENT } from '../debug/session';
 import { toWireError } from '../service/wireError';
 import type {
-  Colormap, GridParams, HostEvent, HostToWebview, SessionView, ShownWeight, Snapshot, TensorSource, WebviewToHost,
+  Colormap, GraphSectionState, GridParams, HostEvent, HostToWebview, SessionView, ShownWeight, Snapshot, TensorSource, WebviewToHost,
 } from '../protocol/webview';
 import { COLORMAPS, encodeNumber, MAX_DRAWN_VALUES, sameTimeline, WEBVIEW_PROTOCOL_VERSION, withLoss } from '../protocol/webview';
 import type { OutlineNode, ScopesInfo, StopInfo } from '../protocol/engine';
 import type { TensorRole } from '../protocol/tensorLayout';
-import { chooseLayout, gridOf } from '../protocol/tensorLayout';
+import { firstGrid } from '../protocol/tensorLayout';
 import { PANEL_VIEW_TYPE, Settings } from './ids';
 import { TEST_HOOKS } from './testHooks';
 import type { Engines } from './engines';
@@ -80,6 +80,8 @@ export class LayerstepPanel implements vscode.Disposable {
   /** The webview has asked for its snapshot and can take events (false while loading or hidden). */
   private ready = false;
   private weight?: ShownWeight;
+  /** How the webview left its Graph section (open, height), given back in the next snapshot. */
+  private graphSection?: GraphSectionState;
   /** Stops sent so far (a later one makes an earlier one still being prepared stale). */
   private stopSeq = 0;
   /** How often the webview has loaded (it keeps nothing across a reload). */
@@ -107,7 +109,10 @@ export class LayerstepPanel implements vscode.Disposable {
     engines: Engines,
   ) {
     this.readers = new TensorReaders(tracker, engines);
-    this.handlers = panelHandlers({ tracker, engines, snapshot: () => this.snapshot(), closeWeight: () => (this.weight = undefined) }, this.readers);
+    this.handlers = panelHandlers({
+      tracker, engines, snapshot: () => this.snapshot(), closeWeight: () => (this.weight = undefined),
+      keepGraphSection: (state) => (this.graphSection = state),
+    }, this.readers);
     const webview = panel.webview;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'layerstep.svg');
     webview.html = panelHtml({
@@ -131,7 +136,9 @@ export class LayerstepPanel implements vscode.Disposable {
         if (e.event === LOSS_EVENT) this.lossMeasured(e.session.id, e.body as { step: number; steps: number; loss: number | null });
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${Settings.section}.${Settings.colormap}`)) this.post({ type: 'settingsChanged', colormap: colormap() });
+        if (e.affectsConfiguration(`${Settings.section}.${Settings.colormap}`) || e.affectsConfiguration(`${Settings.section}.${Settings.sharedColorScale}`)) {
+          this.post({ type: 'settingsChanged', colormap: colormap(), sharedColorScale: sharedColorScale() });
+        }
       }),
     );
   }
@@ -169,11 +176,13 @@ export class LayerstepPanel implements vscode.Disposable {
     return {
       protocolVersion: WEBVIEW_PROTOCOL_VERSION,
       colormap: colormap(),
+      sharedColorScale: sharedColorScale(),
       session: cur && {
         ...this.sessionView(cur), stop: cur.stop, running: cur.running,
         ...(this.losses?.sessionId === cur.session.id ? { losses: this.losses.values.map(encodeNumber) } : {}),
       },
       weight: this.weight,
+      ...(this.graphSection ? { graph: this.graphSection } : {}),
     };
   }
 
@@ -349,7 +358,7 @@ function gridsOf(scopes: ScopesInfo, source: TensorSource): { role: TensorRole; 
   const roles = [['inputs', 'input'], ['outputs', 'output'], ['weights', 'weight']] as const;
   for (const [key, role] of roles) {
     for (const t of scopes[key]) {
-      const g = gridOf(chooseLayout(t.shape, role));
+      const g = firstGrid(t, role);
       if (g) out.push({ role, params: { ref: { source, name: t.name }, ...g, maxValues: MAX_DRAWN_VALUES } });
     }
   }
@@ -358,6 +367,10 @@ function gridsOf(scopes: ScopesInfo, source: TensorSource): { role: TensorRole; 
 
 function samePath(a: string, b: string): boolean {
   return path.normalize(a) === path.normalize(b);
+}
+
+function sharedColorScale(): boolean {
+  return vscode.workspace.getConfiguration(Settings.section).get<boolean>(Settings.sharedColorScale) === true;
 }
 
 function colormap(): Colormap {

@@ -20,6 +20,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `img-src ${cspSource} data:`,
     `style-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    // The graph's layout worker, started from a Blob URL of its bundled source (webview/graph/layoutClient.ts).
+    'worker-src blob:',
   ].join('; ');
 }
 

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { ENGINE_REQUEST } from '../debug/session';
 import type { AssignResult, EngineRequests, OutlineNode, TensorGrid, TensorValues, WireError } from '../protocol/engine';
-import type { GridParams, ParamsOf, ResultOf, ShownWeight, Snapshot, TensorSource, WebviewMethod } from '../protocol/webview';
+import type { GraphSectionState, GridParams, ParamsOf, ResultOf, ShownWeight, Snapshot, TensorSource, WebviewMethod } from '../protocol/webview';
 import { encodeNumber } from '../protocol/webview';
 import { toggleItemBreakpoint } from './breakpoints';
 import type { Engines } from './engines';
+import { saveTensorAs } from './saveTensor';
+import { copySummaryMarkdown, saveSummaryCsv } from './summaryExport';
 import type { SessionTracker } from './sessions';
 
 export type PanelHandlers = { [M in WebviewMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
@@ -14,6 +16,8 @@ export interface PanelDeps {
   readonly engines: Engines;
   snapshot(): Snapshot;
   closeWeight(): void;
+  /** Keeps the Graph section's layout for the next snapshot. */
+  keepGraphSection(state: GraphSectionState): void;
 }
 
 /** An error the webview shows as it is. */
@@ -48,6 +52,16 @@ export class TensorReaders {
   /** Shape and dtype of a tensor (no values). */
   head(source: TensorSource, name: string): Promise<TensorValues> {
     return this.request(source, 'tensor', { name, start: 0, count: 0 });
+  }
+
+  /** `count` values of a tensor from element `start` (Save…). */
+  values(source: TensorSource, name: string, start: number, count: number): Promise<TensorValues> {
+    return this.request(source, 'tensor', { name, start, count });
+  }
+
+  /** The model file a tensor belongs to, if known. */
+  modelPath(source: TensorSource): string | undefined {
+    return source.kind === 'model' ? source.path : this.tracker.get(source.sessionId)?.adapter.model?.path;
   }
 }
 
@@ -97,11 +111,46 @@ export function panelHandlers(deps: PanelDeps, readers: TensorReaders): PanelHan
         throw fail(e instanceof Error ? e.message : String(e), 'expression');
       }
     },
+    graph: async (p) => {
+      session(p.sessionId);
+      return tracker.request('graph', {});
+    },
+    graphValues: async (p) => {
+      session(p.sessionId);
+      return tracker.request('graphValues', { from: p.from });
+    },
+    runTo: async (p) => {
+      const cur = session(p.sessionId);
+      if (cur.running) throw fail('The session is running; wait for it to stop.');
+      // Through the debug session, as a click on a frame is: VS Code hears the stop and CALL STACK follows.
+      const name = p.itemId.replace(/[\\*?[]/g, (c) => `\\${c}`);
+      void Promise.resolve(cur.session.customRequest(ENGINE_REQUEST, { method: 'runTo', params: { name } })).catch(() => undefined);
+    },
+    graphSection: async (p) => deps.keepGraphSection({ open: !!p.open, height: Number.isFinite(p.height) ? p.height : 0 }),
     closeWeight: async () => deps.closeWeight(),
     toggleBreakpoint: async (p) => {
       const cur = session(p.sessionId);
       const uri = cur.modelPath ? vscode.Uri.file(cur.modelPath) : undefined;
       return { enabled: toggleItemBreakpoint({ id: p.itemId, name: p.name, line: p.line }, uri) };
+    },
+    summary: async (p) => {
+      session(p.sessionId);
+      return tracker.request('summary', {});
+    },
+    exportSummary: async (p) => {
+      const cur = session(p.sessionId);
+      const summary = await tracker.request('summary', {});
+      if (p.format === 'markdown') {
+        await copySummaryMarkdown(summary);
+        return { done: true };
+      }
+      // Not awaited: the dialog waits for the user, longer than a request may take; the host shows the outcome.
+      void saveSummaryCsv(summary, cur.modelPath);
+      return { done: true };
+    },
+    saveTensor: async (p) => {
+      // Not awaited: the dialog waits for the user, longer than a request may take; the host shows the outcome.
+      void saveTensorAs({ label: p.label, modelPath: readers.modelPath(p.ref.source), read: (start, count) => readers.values(p.ref.source, p.ref.name, start, count) });
     },
   };
 }
