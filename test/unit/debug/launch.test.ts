@@ -31,7 +31,7 @@ describe('initialize', () => {
       supportsBreakpointLocationsRequest: true,
     });
     const filters = r.body?.exceptionBreakpointFilters ?? [];
-    expect(filters.map((f) => f.filter)).toEqual(['nanOrInf', 'engineError', 'diverged']);
+    expect(filters.map((f) => f.filter)).toEqual(['nanOrInf', 'engineError', 'diverged', 'deadUnits', 'magnitude']);
     for (const f of filters) expect(f.label.length).toBeGreaterThan(0);
     // The Diverged filter's condition is its tolerance.
     expect(filters.find((f) => f.filter === 'diverged')?.supportsCondition).toBe(true);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from '../../../src/host/ids';
+import { BuiltInViews, Commands, ContextKeys, DEBUG_TYPE, ONNX_SUMMARY_VIEW_TYPE, Settings, Views } from '../../../src/host/ids';
 
 /**
  * The contribution ids in src/host/ids.ts against package.json `contributes`, both ways: a renamed command, view,
@@ -95,7 +95,7 @@ describe('package.json contributions', () => {
 
   it('uses in when clauses only the context keys in ContextKeys and the views in Views, and every context key', () => {
     const keys = new Set<string>(Object.values(ContextKeys));
-    const views = new Set<string>(Object.values(Views));
+    const views = new Set<string>([...Object.values(Views), ...Object.values(BuiltInViews)]);
     const used = new Set<string>();
     for (const { where, when } of whenClauses()) {
       const own = ownKeys(when);

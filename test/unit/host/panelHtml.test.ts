@@ -13,10 +13,10 @@ describe('panelHtml', () => {
 
   it('allows only our own script (by nonce) and stylesheet', () => {
     expect(contentSecurityPolicy(parts.cspSource, 'abc123')).toBe(
-      `default-src 'none'; img-src ${parts.cspSource} data:; style-src ${parts.cspSource}; script-src 'nonce-abc123'`,
+      `default-src 'none'; img-src ${parts.cspSource} data:; style-src ${parts.cspSource}; script-src 'nonce-abc123'; worker-src blob:`,
     );
     const html = panelHtml(parts);
-    expect(html).toContain(`content="default-src &#39;none&#39;; img-src ${parts.cspSource} data:; style-src ${parts.cspSource}; script-src &#39;nonce-abc123&#39;"`);
+    expect(html).toContain(`content="default-src &#39;none&#39;; img-src ${parts.cspSource} data:; style-src ${parts.cspSource}; script-src &#39;nonce-abc123&#39;; worker-src blob:"`);
     expect(html).toContain('<script nonce="abc123" src="https://x/dist/webview.js"></script>');
     expect(html).toContain('<link rel="stylesheet" href="https://x/media/panel.css">');
   });
