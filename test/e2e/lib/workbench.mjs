@@ -129,3 +129,37 @@ export async function waitForTitle(page, text, timeout = 15_000) {
   }
   return title;
 }
+
+/**
+ * Answers VS Code's save dialog (the simple one, in a browser) whose title contains `title` with the path `file`:
+ * waits for its default path (until it ends with `defaultName`: the dialog fills it in part by part, and a path
+ * typed before it has finished is overwritten), types the new one, and presses OK until the dialog takes it (it reads the typed path's folder as it changes and
+ * may drop a press that comes meanwhile). Resolves to the default path.
+ */
+export async function answerSaveDialog(page, title, file, { defaultName, timeout = 15_000 } = {}) {
+  const dialog = page.locator('.quick-input-widget', { hasText: title });
+  const input = dialog.locator('.quick-input-box input');
+  const valueIs = async (check, what) => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const v = await input.inputValue().catch(() => undefined);
+      if (v !== undefined && check(v)) return v;
+      if (Date.now() > deadline) throw new Error(`save dialog '${title}': ${what}; the input reads '${v}'`);
+      await page.waitForTimeout(100);
+    }
+  };
+  await dialog.waitFor({ timeout });
+  const first = await valueIs((v) => (defaultName ? v.endsWith(defaultName) : v.length > 0), `no default path${defaultName ? ` ending in ${defaultName}` : ''}`);
+  await input.fill(file);
+  await valueIs((v) => v === file, `the typed path ${file}`);
+  for (let attempt = 1; ; attempt++) {
+    await dialog.locator('.monaco-button', { hasText: /^OK$/ }).first().click().catch(() => undefined);
+    try {
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      return first;
+    } catch (e) {
+      if (attempt === 5) throw e;
+      await valueIs((v) => v === file, `the typed path ${file}`);
+    }
+  }
+}

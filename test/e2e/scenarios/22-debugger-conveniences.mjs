@@ -1,0 +1,123 @@
+// A user debugs examples/small-cnn with the debugger's conveniences: an op type breakpoint from the BREAKPOINTS
+// view's "Add Op Type Breakpoint…" (type:conv) that Continue stops at; Run to Cursor on a later layer's line; Jump
+// to Cursor back to an earlier one; completions in the Debug Console; a line breakpoint set to the "At return"
+// mode, which stops with the layer's outputs in VARIABLES.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  activeEditorLines, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
+} from '../lib/index.mjs';
+import { callStackTop, clickGutter, editorTitleButton, sessionState, variableRow } from '../lib/layerstep.mjs';
+
+const model = 'small-cnn/model.json';
+
+/** 1-based line of the first line of the model file containing `needle`. */
+function lineOf(needle) {
+  const i = readFileSync(join(examplesDir, model), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`${model} has no line with ${needle}`);
+  return i + 1;
+}
+
+/** Puts the editor's cursor on `line` with the palette's `:LINE` (Go to Line), as a user does with Ctrl+G. */
+async function cursorTo(page, line) {
+  await activeEditorLines(page).click();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+  await page.locator('.editor-group-container.active .monaco-editor .current-line').first().waitFor();
+}
+
+/** Picks `label` in the context menu of `target`: hovered then Enter (VS Code's menu ignores an early click). */
+async function contextMenu(page, target, label) {
+  await target.click({ button: 'right' });
+  const item = page.locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: exactly(label) }) }).first();
+  await item.hover({ timeout: 5_000 });
+  await page.keyboard.press('Enter');
+}
+
+export const scenario = {
+  name: 'debugger conveniences on small-cnn: an op type breakpoint, Run to Cursor, Jump to Cursor, Debug Console completions, an At return breakpoint',
+  async run({ page, server }) {
+    await openWorkbench(page, server, { folder: examplesDir });
+    await openFromExplorer(page, model);
+    await activeEditorLines(page).waitFor();
+
+    // Debug (paused on entry); BREAKPOINTS' title button "Add Op Type Breakpoint…": the model's types with counts.
+    await editorTitleButton(page, 'Debug Model').click();
+    await callStackTop(page, 'small-cnn (model)').waitFor();
+    const header = page.locator('.pane-header', { hasText: /breakpoints/i }).first();
+    await header.waitFor();
+    await header.hover();
+    await header.locator('.action-label[aria-label="Add Op Type Breakpoint…"]').click();
+    const pick = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('conv') }) }).first();
+    await pick.waitFor();
+    await screenshot(page, 'debugger-type-pick');
+    await pick.click();
+    const typeRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'type:conv' }).first();
+    await typeRow.waitFor();
+
+    // Continue: the first conv2d layer (its conv op does not stop again).
+    await runCommand(page, 'Debug: Continue');
+    await callStackTop(page, 'conv1 (conv2d)').waitFor();
+    await sessionState(page, "Paused on function breakpoint type 'conv'").waitFor();
+    await screenshot(page, 'debugger-type-breakpoint');
+
+    // Run to Cursor on the classifier's line (breakpoints removed, so the run goes there).
+    await runCommand(page, 'Remove All Breakpoints');
+    await typeRow.waitFor({ state: 'detached' });
+    await cursorTo(page, lineOf('"name": "classifier"'));
+    await runCommand(page, 'Debug: Run to Cursor');
+    await callStackTop(page, 'classifier (dense)').waitFor();
+    await screenshot(page, 'debugger-run-to-cursor');
+
+    // Jump to Cursor back to conv2's line: the recorded call, nothing run again.
+    await cursorTo(page, lineOf('"name": "conv2"'));
+    // VS Code asks which of the line's targets: its call or its return.
+    const target = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Call of conv2 (conv2d)' }).first();
+    await runCommand(page, 'Debug: Jump to Cursor', { until: target });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Return from conv2 (conv2d)' }).first().waitFor();
+    await screenshot(page, 'debugger-jump-targets');
+    await target.click();
+    await callStackTop(page, 'conv2 (conv2d)').waitFor();
+    await variableRow(page, /^pool1\/maxPool:0\s*=\s*float32\[1,8,14,14\]/).waitFor();
+    await screenshot(page, 'debugger-jump-to-cursor');
+
+    // Debug Console: typing `weights.` brings up the frame's weights by role.
+    await runCommand(page, 'Debug Console: Focus on Debug Console View');
+    const input = page.locator('.repl-input-wrapper .monaco-editor textarea');
+    await input.waitFor();
+    await input.focus();
+    await page.keyboard.type('weights.');
+    const suggest = page.locator('.suggest-widget .monaco-list-row', { hasText: 'kernel' }).first();
+    await suggest.waitFor();
+    await page.locator('.suggest-widget .monaco-list-row', { hasText: 'bias' }).first().waitFor();
+    await screenshot(page, 'debugger-completions');
+    await page.keyboard.press('Tab');
+    await suggest.waitFor({ state: 'hidden' });
+    await page.keyboard.press('Enter');
+    await page.locator('.repl .evaluation-result', { hasText: 'float32[16,8,3,3]' }).first().waitFor();
+    await screenshot(page, 'debugger-completion-evaluated');
+
+    // A gutter breakpoint on relu2, then BREAKPOINTS' "Edit Mode" → At return; Continue stops at its return.
+    await cursorTo(page, lineOf('"name": "relu2"'));
+    await clickGutter(page, lineOf('"name": "relu2"'));
+    const lineRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'model.json' }).first();
+    await lineRow.waitFor();
+    await contextMenu(page, lineRow, 'Edit Mode...');
+    const mode = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('At return') }) }).first();
+    await mode.waitFor();
+    await screenshot(page, 'debugger-mode-pick');
+    await mode.click();
+    await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'At return' }).first().waitFor();
+    await runCommand(page, 'Debug: Continue');
+    await callStackTop(page, 'relu2 (relu) ↩ return').waitFor();
+    await variableRow(page, /^relu2\/relu:0\s*=\s*float32\[1,16,14,14\]/).waitFor();
+    await screenshot(page, 'debugger-at-return');
+
+    await runCommand(page, 'Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
+  },
+};
