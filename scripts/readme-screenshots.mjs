@@ -11,10 +11,12 @@
 //   media/screenshot-train-backward.png  xor/untrained.json in a Train step, at the return of the backward frame
 //                                 ∂hidden: ∂loss/∂ its weights in VARIABLES, the step's frames in the panel
 //   media/screenshot-train-loss.png  the panel's loss curve after Train N Steps… (100 steps of xor/untrained.json)
+//   media/screenshot-graph.png    small-cnn at the return of conv2: the panel's graph, synced to CALL STACK
+//   media/screenshot-summary.png  mnist-mlp at the return of out: the panel's Summary of the run
 //   media/screenshot-open-sizes.png  is not made here: it is end-to-end scenario 21's 'open-sizes-asked' screenshot
 //                                 (.vscode-test/run-ui/screenshots), Run asking for an ONNX model's open sizes
 // Run: npm run build && node scripts/readme-screenshots.mjs   (or `npm run screenshots`; needs `npm run e2e:setup`)
-//   SHOTS=debug,cnn,sidebar,whatif,compare,train-backward,train-loss  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
+//   SHOTS=debug,cnn,sidebar,whatif,compare,train-backward,train-loss,graph,summary  only some of them;  SHOTS_DIR=<dir>  write elsewhere than media/
 //   SHOTS_THEME=<colour theme>  default "Default Dark Modern"
 import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +31,7 @@ import {
 const manifestVersion = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 const viewport = { width: 1600, height: 1000 };
 const outDir = process.env.SHOTS_DIR ?? join(repoRoot, 'media');
-const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar,whatif,compare,train-backward,train-loss').split(',').map((s) => s.trim()));
+const wanted = new Set((process.env.SHOTS ?? 'debug,cnn,sidebar,whatif,compare,train-backward,train-loss,graph,summary').split(',').map((s) => s.trim()));
 
 /**
  * Settings for pictures, over the harness's quiet ones: a fixed theme, no minimap (more room for the model's
@@ -339,9 +341,39 @@ async function shootTrainLoss(page) {
   await stopSession(page);
 }
 
+/** small-cnn paused at the return of conv2: the panel's graph, the current op filled, the ops run so far marked. */
+async function shootGraph(page) {
+  await debugTo(page, 'small-cnn/model.json', 'conv2', { toReturn: true });
+  const ui = panel(page);
+  await ui.locator('.graph-viewport[data-boxes]').waitFor();
+  await ui.locator('.graph-edge-label.measured').first().waitFor();
+  await collapseView(page, 'Watch');
+  await layout(page, { sidebar: 300, editor: 460 });
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-graph');
+  await stopSession(page);
+}
+
+/** mnist-mlp paused at the return of `out`: the panel's Summary of the whole run, with shapes, parameters, FLOPs, time, memory, health. */
+async function shootSummary(page) {
+  await debugTo(page, 'mnist-mlp/model.json', 'out', { toReturn: true });
+  const ui = panel(page);
+  const section = ui.locator('#run-summary');
+  await section.locator('summary').click();
+  await section.locator('.summary-row', { has: ui.locator('td[title="mnist-mlp/out"]') }).waitFor();
+  await collapseView(page, 'Watch');
+  await layout(page, { sidebar: 300, editor: 420 });
+  await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await tidy(page);
+  await focusPanel(page);
+  await save(page, 'screenshot-summary');
+  await stopSession(page);
+}
+
 const shots = [
   ['debug', shootDebug], ['cnn', shootCnn], ['sidebar', shootSidebar], ['whatif', shootWhatIf], ['compare', shootCompare],
-  ['train-backward', shootTrainBackward], ['train-loss', shootTrainLoss],
+  ['train-backward', shootTrainBackward], ['train-loss', shootTrainLoss], ['graph', shootGraph], ['summary', shootSummary],
 ]
   .filter(([n]) => wanted.has(n));
 mkdirSync(outDir, { recursive: true });
