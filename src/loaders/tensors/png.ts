@@ -39,8 +39,8 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 of `bytes[start, end)` as PNG computes it over a chunk's type and data. */
-function crc32(bytes: Uint8Array, start: number, end: number): number {
+/** CRC-32 of `bytes[start, end)` as PNG computes it over a chunk's type and data (the writer's too). */
+export function crc32(bytes: Uint8Array, start: number, end: number): number {
   let c = 0xffffffff;
   for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

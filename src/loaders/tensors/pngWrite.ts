@@ -1,7 +1,7 @@
 import { zlibSync } from 'fflate';
 import type { DType } from '../../engine/tensor';
 import type { DecodedImage } from './png';
-import { MAX_IMAGE_PIXELS } from './png';
+import { crc32, MAX_IMAGE_PIXELS } from './png';
 
 /*
  * Tensors as PNG pictures (PNG specification, W3C, 2nd edition): 8 bits per channel, non-interlaced, gray,
@@ -194,24 +194,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   view.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
   return out;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 function capital(s: string): string {
