@@ -61,7 +61,19 @@ async function variableMenu(page, row, item, shot) {
   const entry = page.locator('.monaco-menu .action-label', { hasText: item }).first();
   await entry.waitFor();
   if (shot) await screenshot(page, shot);
-  await entry.click();
+  // On a loaded machine the menu can highlight the entry and drop the click: it then stays open, and the entry is
+  // chosen again (click, then Enter on the highlighted entry) until the menu closes.
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    if (attempt === 1) await entry.click();
+    else await page.keyboard.press('Enter');
+    try {
+      await menu.waitFor({ state: 'detached', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /** Expands a scope of VARIABLES (`Inputs`, `Weights`) when it is folded. */
