@@ -91,7 +91,8 @@ export function registerDebugger(context: vscode.ExtensionContext, engines: Engi
         if (config.compareInput || config.compareModel || config.compareReference) config.tolerance ??= settings.get<string>(Settings.divergenceTolerance);
         // Starting a model again replaces its finished session instead of piling a second one beside it.
         const finished = tracker.sessionsOn(uri.fsPath).filter((t) => runDone(t.adapter.currentStop));
-        await Promise.all(finished.map((t) => vscode.debug.stopDebugging(t.session)));
+        // One that ended meanwhile is gone already: VS Code refuses to stop it, and that must not fail this launch.
+        await Promise.all(finished.map((t) => Promise.resolve(vscode.debug.stopDebugging(t.session)).catch(() => undefined)));
         return config;
       },
     }),

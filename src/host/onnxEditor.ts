@@ -101,11 +101,12 @@ export class OnnxSummaryEditorProvider implements vscode.CustomReadonlyEditorPro
       if (mine !== generation) return;
       outline = o;
       post({ type: 'loaded', summary: summarizeModel(o, uri.fsPath) });
-      if (panel.active) activate();
+      // The editor may have been closed while its model loaded: a disposed panel has no state to ask.
+      if (!disposed && panel.active) activate();
     };
     /** The editor is active: report its model. */
     const activate = (): void => {
-      if (outline && panel.active) this.activeChanged.fire({ uri, outline });
+      if (outline && !disposed && panel.active) this.activeChanged.fire({ uri, outline });
     };
 
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), fileName));

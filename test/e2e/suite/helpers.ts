@@ -51,6 +51,10 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
+/** Every debug session that has ended since the suite's files were loaded (a listener for the whole test run). */
+const ended = new Set<string>();
+vscode.debug.onDidTerminateDebugSession((s) => ended.add(s.id));
+
 /** A DAP `stopped` event's body as VS Code received it. */
 export interface DapStopped {
   readonly reason: string;
@@ -74,6 +78,8 @@ interface SessionLog {
 export class SessionRecorder implements vscode.Disposable {
   private readonly logs = new Map<string, SessionLog>();
   private readonly subscriptions: vscode.Disposable[];
+  /** The Layerstep sessions started while this recorder listened, by id. */
+  private readonly started = new Map<string, vscode.DebugSession>();
 
   constructor() {
     this.subscriptions = [
@@ -84,6 +90,9 @@ export class SessionRecorder implements vscode.Disposable {
       }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (s.type === DEBUG_TYPE) this.log(s.id).terminated = true;
+      }),
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (s.type === DEBUG_TYPE) this.started.set(s.id, s);
       }),
       vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
         createDebugAdapterTracker: (session) => ({
@@ -120,15 +129,26 @@ export class SessionRecorder implements vscode.Disposable {
     }
   }
 
-  /** Stops every Layerstep session still running, and waits until VS Code has let them go. */
+  /**
+   * Stops every Layerstep session still running, and waits until VS Code has let them go. A session that has ended
+   * may still be the extension host's active one, and VS Code forgets it as soon as another of the same name starts:
+   * stopping it then fails with "debug session not found", although it is gone, as wanted.
+   */
   async stopAll(): Promise<void> {
-    const active = vscode.debug.activeDebugSession;
-    if (active?.type === DEBUG_TYPE) {
-      await vscode.debug.stopDebugging(active);
-      await waitFor(`session ${active.name} to end`, () => this.log(active.id).terminated);
+    for (const s of this.started.values()) {
+      if (ended.has(s.id)) continue;
+      try {
+        await vscode.debug.stopDebugging(s);
+      } catch (e) {
+        if (!/not found/.test(String(e))) throw e;
+      }
     }
     await vscode.debug.stopDebugging();
-    await waitFor('no active debug session', () => vscode.debug.activeDebugSession === undefined);
+    await waitFor('every Layerstep session to end', () => [...this.started.values()].every((s) => ended.has(s.id)));
+    await waitFor('no live debug session', () => {
+      const active = vscode.debug.activeDebugSession;
+      return active === undefined || ended.has(active.id);
+    });
   }
 
   dispose(): void {
