@@ -69,7 +69,8 @@ one-line summary of each tensor (shape, dtype, mean, std, range, zeros, NaN/Inf)
   --input FILE   the inputs, as for 'run' (a .png image takes the image options of 'run')
   --shape NAME=SIZES  a seeded random input of this shape, as for 'run'
   --threads N    threads the engine splits big ops over, as for 'run'
-  --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'); at each hit a
+  --break NAME   mark a stop at the layer or op NAME (a name, id or glob such as 'block*'), or at every op or
+                 layer of a type with 'type:TYPE' (type:conv matches Conv and Conv2D); at each hit a
                  '● breakpoint' line shows the call stack. May be given more than once.
   --dump DIR     also write every value the run produces to DIR/NAME.npy as it is produced (DIR is made if
                  missing); in NAME, each character other than A-Z a-z 0-9 . _ - becomes _, so the value

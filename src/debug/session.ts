@@ -230,7 +230,7 @@ export class LayerstepDebugSession extends DebugSession {
 
   /** Moves to a recorded timeline event (the panel's click on a frame). */
   requestGoto(index: number): Promise<void> {
-    return this.run(() => this.client.request('goto', { index }));
+    return this.run(() => this.client.request('goto', { index }), false, undefined, true);
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
@@ -708,8 +708,10 @@ export class LayerstepDebugSession extends DebugSession {
       });
     const refuse = (method: EngineMethod) => async (_p: unknown, response: DebugProtocol.Response) =>
       this.sendErrorResponse(response, errorMessage(3, `'${method}' is not available through the debug session.`, false));
+    // A jump asked for outside VS Code's own requests (the panel's graph): VS Code hears `continued`, then the
+    // stop, so CALL STACK's "Paused on …" follows.
     const jump = <M extends 'goto' | 'restartFrame' | 'runTo'>(method: M) => async (params: EngineRequests[M]['params'], response: DebugProtocol.Response) =>
-      void this.run(() => this.client.request(method, params), false, response);
+      void this.run(() => this.client.request(method, params), false, response, true);
     return {
       load: refuse('load'),
       open: refuse('open'),
@@ -779,11 +781,13 @@ export class LayerstepDebugSession extends DebugSession {
    * Runs one move after the previous one has finished, with progress for long moves, and reports where it stopped.
    * With `response` (a jump: restartFrame, goto, runTo) the response is sent once the move is done, still before
    * the `stopped` event, and a move that fails is an error response; without it (a step, answered already), a
-   * failure ends the session with the error on stderr.
+   * failure ends the session with the error on stderr. With `announce` (a move VS Code did not ask for: the panel's
+   * goto, the custom request's jumps) VS Code hears `continued` first, and a jump that fails is stopped where it was.
    */
-  private run(move: () => Promise<StopInfo>, showProgress = false, response?: DebugProtocol.Response): Promise<void> {
+  private run(move: () => Promise<StopInfo>, showProgress = false, response?: DebugProtocol.Response, announce = false): Promise<void> {
     this.busy = this.busy.then(async () => {
       this.moving = true;
+      if (announce) this.sendEvent(new ContinuedEvent(THREAD_ID, true));
       for (const o of this.observers) o.continued?.();
       const progress = showProgress && this.supportsProgress ? ++this.progressId : 0;
       if (progress) {
@@ -802,6 +806,8 @@ export class LayerstepDebugSession extends DebugSession {
         const err = toWireError(e);
         if (response) {
           this.sendErrorResponse(response, errorMessage(5, err.message, true));
+          // Nothing moved: VS Code, told the thread continued, hears it is stopped where it was.
+          if (announce && this.last) this.sendEvent(this.stoppedEvent(this.last, true));
         } else {
           this.sendEvent(new OutputEvent(err.message + '\n', 'stderr'));
           this.sendEvent(new TerminatedEvent());

@@ -124,7 +124,10 @@ export function panelHandlers(deps: PanelDeps, readers: TensorReaders): PanelHan
       if (cur.running) throw fail('The session is running; wait for it to stop.');
       // Through the debug session, as a click on a frame is: VS Code hears the stop and CALL STACK follows.
       const name = p.itemId.replace(/[\\*?[]/g, (c) => `\\${c}`);
-      void Promise.resolve(cur.session.customRequest(ENGINE_REQUEST, { method: 'runTo', params: { name } })).catch(() => undefined);
+      // Answered at once; a run that cannot get there says why, as a failed step does.
+      void Promise.resolve(cur.session.customRequest(ENGINE_REQUEST, { method: 'runTo', params: { name } })).catch((e: unknown) => {
+        void vscode.window.showErrorMessage(`Layerstep: ${e instanceof Error ? e.message : String(e)}`);
+      });
     },
     graphSection: async (p) => deps.keepGraphSection({ open: !!p.open, height: Number.isFinite(p.height) ? p.height : 0 }),
     closeWeight: async () => deps.closeWeight(),

@@ -108,6 +108,10 @@ describe('the layerstep request', () => {
     expect(r.success).toBe(true);
     const stop = await d.nextStop();
     expect(d.sent.indexOf(r)).toBeLessThan(d.sent.indexOf(stop));
+    // VS Code did not ask for this move: it hears `continued` first, so CALL STACK's "Paused on …" follows.
+    const [continued] = d.events('continued');
+    expect(continued.body).toMatchObject({ threadId: 1, allThreadsContinued: true });
+    expect(d.sent.indexOf(continued)).toBeLessThan(d.sent.indexOf(stop));
     expect(stop.body as Stopped).toMatchObject({ reason: 'goto', description: 'Paused at return from matmul' });
     expect((await d.stackTrace()).map((f) => f.name)).toEqual(['matmul ↩ return', 'hidden (dense)', 'mlp (model)']);
   });
@@ -127,11 +131,19 @@ describe('the layerstep request', () => {
     const bad = await d.engine('goto', { index: 300 });
     expect(bad.success).toBe(false);
     expect(bad.message).toBe('event 300 is not recorded; events 0 to 8 are');
+    // VS Code heard the thread continue, so it hears it is stopped where it was, without moving the focus.
+    const again = await d.nextStop();
+    expect(d.sent.indexOf(d.events('continued')[0])).toBeLessThan(d.sent.indexOf(bad));
+    expect(d.sent.indexOf(bad)).toBeLessThan(d.sent.indexOf(again));
+    expect(again.body as Stopped).toEqual({ ...(d.events('stopped')[0].body as Stopped), preserveFocusHint: true });
+    expect((again.body as Stopped).description).toBe("Paused on function breakpoint 'hidden'");
+    // VS Code's own restartFrame is not announced: nothing to take back.
     const frame = await d.request('restartFrame', { frameId: 99 });
     expect(frame.success).toBe(false);
     expect(frame.message).toBe('there is no frame 99');
     expect(d.events('terminated')).toEqual([]);
-    expect(d.events('stopped')).toHaveLength(1);
+    expect(d.events('continued')).toHaveLength(1);
+    expect(d.events('stopped')).toHaveLength(2);
     const next = await d.move('next');
     expect(next.event.body as Stopped).toMatchObject({ description: 'Paused at call of out' });
   });
