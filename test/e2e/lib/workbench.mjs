@@ -131,6 +131,32 @@ export async function waitForTitle(page, text, timeout = 15_000) {
 }
 
 /**
+ * Chooses `label` (a string matched exactly, or a RegExp) in the context menu of `target`. The entry is hovered,
+ * which focuses it, then Enter is pressed: VS Code's menu items ignore the mouse for 100 ms after they are drawn,
+ * so an early click is lost. On a loaded machine the menu can also keep its entry focused and drop the key: while
+ * it stays open, the entry is chosen again (three times at most). `opened` runs once the entry is focused (to take
+ * a screenshot of the menu).
+ */
+export async function chooseFromContextMenu(page, target, label, { opened } = {}) {
+  await target.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  const name = typeof label === 'string' ? exactly(label) : label;
+  const entry = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: name }) }).first();
+  await entry.hover({ timeout: 5_000 });
+  if (opened) await opened();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Enter');
+    try {
+      await menu.waitFor({ state: 'detached', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`the context menu kept '${name.source}' open after three tries`, { cause: error });
+      await entry.hover({ timeout: 5_000 });
+    }
+  }
+}
+
+/**
  * Answers VS Code's save dialog (the simple one, in a browser) whose title contains `title` with the path `file`:
  * waits for its default path (until it ends with `defaultName`: the dialog fills it in part by part, and a path
  * typed before it has finished is overwritten), types the new one, and presses OK until the dialog takes it (it reads the typed path's folder as it changes and

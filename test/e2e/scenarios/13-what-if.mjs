@@ -4,7 +4,7 @@
 // Revert Edits; then "Layerstep: Revert Edits" from the palette brings the probabilities back. Last, the sidebar's
 // Edit Weight Element… on a bias, and the toolbar's Revert Edits button.
 import {
-  activeEditorLines, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
+  activeEditorLines, chooseFromContextMenu, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import {
   callStackRows, callStackTop, editorTitleButton, panel, prepareToolbarButton, sessionState, typeInDebugConsole, variableRow,
@@ -37,17 +37,6 @@ async function consoleEval(page, expression) {
   await typeInDebugConsole(page, expression);
   await results.nth(before).waitFor();
   return results.nth(before).innerText();
-}
-
-/**
- * Picks `label` in `row`'s context menu by hovering it (which focuses it) and pressing Enter. A click would race
- * the menu: VS Code's menu items listen for the mouse only 100 ms after they are drawn, so an early click is lost.
- */
-async function contextMenu(page, row, label) {
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: exactly(label) }) }).first();
-  await item.hover({ timeout: 5_000 });
-  await page.keyboard.press('Enter');
 }
 
 /**
@@ -106,7 +95,7 @@ export const scenario = {
 
     // Set Value: right-click hidden1's output, type 0, Enter. VARIABLES reads the new value back, marked as an edit.
     await tried(page, 'Set Value 0 on hidden1/relu:0', async () => {
-      await contextMenu(page, hiddenRow(page), 'Set Value');
+      await chooseFromContextMenu(page, hiddenRow(page), 'Set Value');
       const box = page.locator('.debug-variables .monaco-inputbox input');
       await box.waitFor({ timeout: 5_000 });
       await box.fill('0');
@@ -144,7 +133,7 @@ export const scenario = {
     if ((await out.getAttribute('aria-expanded')) !== 'true') await out.locator('.monaco-tl-twistie').click();
     const bias = page.getByRole('treeitem').filter({ hasText: 'float32[10]' }).first();
     await tried(page, 'Edit Weight Element… 3 = 100 on out.bias', async () => {
-      await contextMenu(page, bias, 'Edit Weight Element…');
+      await chooseFromContextMenu(page, bias, 'Edit Weight Element…');
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ timeout: 5_000 });
       await input.fill('3 = 100');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import {
-  activeEditorLines, answerSaveDialog, examplesDir, notification, openFromExplorer, openWorkbench, runCommand, screenshot,
+  activeEditorLines, answerSaveDialog, chooseFromContextMenu, examplesDir, notification, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import { callStackTop, clickGutter, editorTitleButton, panel, variableRow } from '../lib/layerstep.mjs';
 
@@ -53,27 +53,6 @@ function readPng(file) {
     samples.push(...raw.subarray(row + 1, row + 1 + width * channels));
   }
   return { width, height, colorType, samples };
-}
-
-/** Right-clicks a VARIABLES row and picks `item` from its context menu; screenshots the open menu as `shot`. */
-async function variableMenu(page, row, item, shot) {
-  await row.click({ button: 'right' });
-  const entry = page.locator('.monaco-menu .action-label', { hasText: item }).first();
-  await entry.waitFor();
-  if (shot) await screenshot(page, shot);
-  // On a loaded machine the menu can highlight the entry and drop the click: it then stays open, and the entry is
-  // chosen again (click, then Enter on the highlighted entry) until the menu closes.
-  const menu = page.locator('.context-view .monaco-menu');
-  for (let attempt = 1; ; attempt++) {
-    if (attempt === 1) await entry.click();
-    else await page.keyboard.press('Enter');
-    try {
-      await menu.waitFor({ state: 'detached', timeout: 5_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
 }
 
 /** Expands a scope of VARIABLES (`Inputs`, `Weights`) when it is folded. */
@@ -136,14 +115,14 @@ export const scenario = {
 
     // Copy Value on x: the 784 values, not the summary.
     await page.evaluate(() => navigator.clipboard.writeText('-'));
-    await variableMenu(page, x, /^Copy Value$/, 'tensors-out-copy-value-menu');
+    await chooseFromContextMenu(page, x, 'Copy Value', { opened: () => screenshot(page, 'tensors-out-copy-value-menu') });
     const xText = await clipboardAfter(page, '-');
     if (!xText.startsWith('[[')) throw new Error(`Copy Value copied '${xText.slice(0, 80)}'`);
     const xCopied = JSON.parse(xText);
 
     // Save Tensor As… on x, as .npy.
     const npy = join(server.dir, `x-${Date.now()}.npy`);
-    await variableMenu(page, x, 'Save Tensor As…', 'tensors-out-context-menu');
+    await chooseFromContextMenu(page, x, 'Save Tensor As…', { opened: () => screenshot(page, 'tensors-out-context-menu') });
     // The dialog opens in the model's folder with the tensor's name.
     await answerSaveDialog(page, 'Save x (float32[1,784])', npy, { defaultName: 'mnist-mlp/x.npy' });
     await notification(page, 'saved x (float32[1,784])').waitFor();
@@ -156,7 +135,7 @@ export const scenario = {
     await expandScope(page, 'Weights');
     const kernel = variableRow(page, /^kernel\s*=\s*float32\[784,128\]/);
     const png = join(server.dir, `kernel-${Date.now()}.png`);
-    await variableMenu(page, kernel, 'Save Tensor As…');
+    await chooseFromContextMenu(page, kernel, 'Save Tensor As…');
     await answerSaveDialog(page, 'Save hidden1.kernel (float32[784,128])', png, { defaultName: 'mnist-mlp/hidden1.kernel.npy' });
     await notification(page, 'saved hidden1.kernel').waitFor();
     const picture = readPng(png);
@@ -167,7 +146,7 @@ export const scenario = {
 
     // The panel's Save… on hidden1's output, as tensor JSON; it holds what Copy Value copies.
     await page.evaluate(() => navigator.clipboard.writeText('-'));
-    await variableMenu(page, out, /^Copy Value$/);
+    await chooseFromContextMenu(page, out, 'Copy Value');
     const outCopied = JSON.parse(await clipboardAfter(page, '-'));
     const ui = panel(page);
     const button = ui.locator('.tensor-view[data-tensor-name="hidden1/relu:0"] .tensor-save-button').first();

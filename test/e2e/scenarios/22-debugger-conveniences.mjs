@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  activeEditorLines, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
+  activeEditorLines, chooseFromContextMenu, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import { callStackTop, clickGutter, editorTitleButton, sessionState, variableRow } from '../lib/layerstep.mjs';
 
@@ -28,14 +28,6 @@ async function cursorTo(page, line) {
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
   await page.locator('.editor-group-container.active .monaco-editor .current-line').first().waitFor();
-}
-
-/** Picks `label` in the context menu of `target`: hovered then Enter (VS Code's menu ignores an early click). */
-async function contextMenu(page, target, label) {
-  await target.click({ button: 'right' });
-  const item = page.locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: exactly(label) }) }).first();
-  await item.hover({ timeout: 5_000 });
-  await page.keyboard.press('Enter');
 }
 
 export const scenario = {
@@ -106,7 +98,7 @@ export const scenario = {
     await clickGutter(page, lineOf('"name": "relu2"'));
     const lineRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'model.json' }).first();
     await lineRow.waitFor();
-    await contextMenu(page, lineRow, 'Edit Mode...');
+    await chooseFromContextMenu(page, lineRow, 'Edit Mode...');
     const mode = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('At return') }) }).first();
     await mode.waitFor();
     await screenshot(page, 'debugger-mode-pick');
