@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  activeEditorLines, examplesDir, notification, openFromExplorer, openWorkbench, runCommand, screenshot,
+  activeEditorLines, answerSaveDialog, examplesDir, notification, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
 import { callStackRows, callStackTop, clickGutter, editorTitleButton, panelFrame, sessionState, variableRow } from '../lib/layerstep.mjs';
 
@@ -49,18 +49,6 @@ async function clickToStart(page, button) {
       if (attempt === 3) throw e;
       console.log(`    (no session started after clicking ${await button.getAttribute('aria-label')}; clicking again)`);
     }
-  }
-}
-
-/** Waits until `input`'s value passes `check` (polled: an input's value is not an attribute to wait on). */
-async function expectValue(page, input, check, what, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  let value;
-  for (;;) {
-    value = await input.inputValue().catch(() => undefined);
-    if (value !== undefined && check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: the input reads '${value}'`);
-    await page.waitForTimeout(100);
   }
 }
 
@@ -152,23 +140,7 @@ export const scenario = {
     // Save Trained Weights…: the save dialog (VS Code's simple one in a browser) takes a new file's path.
     const file = join(server.dir, `trained-${Date.now()}.safetensors`);
     await runCommand(page, 'Layerstep: Save Trained Weights…', { until: page.locator('.quick-input-widget', { hasText: 'training steps left them' }) });
-    // The dialog fills in its default path once it has read the folder; the new path goes in after that.
-    await expectValue(page, input, (v) => v.includes('linear-regression-trained.safetensors'), 'the save dialog\'s default path');
-    await input.fill(file);
-    await expectValue(page, input, (v) => v === file, `the typed path ${file}`);
-    // The simple dialog reads the typed path's folder as it changes and may drop an Enter that comes meanwhile:
-    // press OK until the dialog takes the path (it closes), then the file is written.
-    const dialog = page.locator('.quick-input-widget', { hasText: 'training steps left them' });
-    for (let attempt = 1; ; attempt++) {
-      await dialog.locator('.monaco-button', { hasText: /^OK$/ }).first().click().catch(() => undefined);
-      try {
-        await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
-        break;
-      } catch (e) {
-        if (attempt === 5) throw e;
-        await expectValue(page, input, (v) => v === file, `the typed path ${file}`);
-      }
-    }
+    await answerSaveDialog(page, 'training steps left them', file, { defaultName: 'linear-regression-trained.safetensors' });
     await notification(page, 'wrote 2 weights, as 30 training steps left them').waitFor();
     const saved = readSafetensors(file);
     const kernel = saved.tensors['line.kernel']?.[0];
