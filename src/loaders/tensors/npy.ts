@@ -152,6 +152,8 @@ function readHeader(file: string, text: string): NpyHeader {
   return { descr: descr as string, fortranOrder: fortranOrder as boolean, shape: shape as number[] };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Writes a tensor as a version 1 `.npy` file (C order, little-endian). */
 export function formatNpy(t: Tensor): Uint8Array {
   const descr = WRITE_DESCR[t.dtype];
@@ -170,6 +172,11 @@ export function formatNpy(t: Tensor): Uint8Array {
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   const start = 10 + header.length;
   const d = t.data;
+  // float32 and int32 are stored as '<f4' and '<i4': on a little-endian machine, the typed array's own bytes.
+  if (LITTLE_ENDIAN && (d instanceof Float32Array || d instanceof Int32Array)) {
+    out.set(new Uint8Array(d.buffer, d.byteOffset, t.size * 4), start);
+    return out;
+  }
   for (let i = 0; i < t.size; i++) {
     switch (t.dtype) {
       case 'float32': view.setFloat32(start + 4 * i, d[i], true); break;

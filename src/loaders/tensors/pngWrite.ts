@@ -1,4 +1,4 @@
-import { zlibSync } from 'fflate';
+import { Zlib, zlibSync } from 'fflate';
 import type { DType } from '../../engine/tensor';
 import type { DecodedImage } from './png';
 import { crc32, MAX_IMAGE_PIXELS } from './png';
@@ -159,21 +159,62 @@ const COLOR_TYPE: Readonly<Record<DecodedImage['channels'], number>> = { 1: 0, 2
 /** Encodes 8-bit pixels as a PNG file. */
 export function encodePng(image: DecodedImage): Uint8Array {
   const { width, height, channels, data } = image;
+  return pngFile(image, zlibSync(scanlines(data, width * channels, 0, height), { level: 6 }));
+}
+
+/** Pixel bytes deflated between two pauses. */
+const SLICE_BYTES = 1 << 20;
+
+/**
+ * {@link encodePng} for big pictures on a thread that must stay responsive: the scanlines are deflated as one zlib
+ * stream, about 1 MB at a time, with `pause` awaited between the slices. The file decodes to the same pixels.
+ */
+export async function encodePngInSlices(image: DecodedImage, pause: () => Promise<void>): Promise<Uint8Array> {
+  const { width, height, channels, data } = image;
   const rowBytes = width * channels;
-  const raw = new Uint8Array(height * (rowBytes + 1));
-  for (let y = 0; y < height; y++) raw.set(data.subarray(y * rowBytes, (y + 1) * rowBytes), y * (rowBytes + 1) + 1);
+  const parts: Uint8Array[] = [];
+  const stream = new Zlib({ level: 6 }, (part) => parts.push(part));
+  const rowsPerSlice = Math.max(1, Math.floor(SLICE_BYTES / (rowBytes + 1)));
+  for (let y = 0; y < height; y += rowsPerSlice) {
+    const end = Math.min(height, y + rowsPerSlice);
+    stream.push(scanlines(data, rowBytes, y, end), end === height);
+    if (end < height) await pause();
+  }
+  if (height === 0) stream.push(new Uint8Array(0), true);
+  return pngFile(image, concat(parts));
+}
+
+/** Rows `from` to `to` of the pixels, each after its filter byte (0: none). */
+function scanlines(data: Uint8Array, rowBytes: number, from: number, to: number): Uint8Array {
+  const raw = new Uint8Array((to - from) * (rowBytes + 1));
+  for (let y = from; y < to; y++) raw.set(data.subarray(y * rowBytes, (y + 1) * rowBytes), (y - from) * (rowBytes + 1) + 1);
+  return raw;
+}
+
+/** The file: signature, IHDR, the one IDAT of `deflated` scanlines, IEND. */
+function pngFile(image: DecodedImage, deflated: Uint8Array): Uint8Array {
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  header.set([8, COLOR_TYPE[channels], 0, 0, 0], 8);
-  const chunks = [chunk('IHDR', header), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  view.setUint32(0, image.width);
+  view.setUint32(4, image.height);
+  header.set([8, COLOR_TYPE[image.channels], 0, 0, 0], 8);
+  const chunks = [chunk('IHDR', header), chunk('IDAT', deflated), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(SIGNATURE.length + chunks.reduce((n, c) => n + c.length, 0));
   out.set(SIGNATURE, 0);
   let at = SIGNATURE.length;
   for (const c of chunks) {
     out.set(c, at);
     at += c.length;
+  }
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Tensor } from '../../engine/tensor';
 import { formatFloat32, formatTensorObject } from './json';
 import { formatNpy } from './npy';
-import { picturePlan, tensorPng } from './pngWrite';
+import { drawPicture, encodePngInSlices, picturePlan } from './pngWrite';
 
 /**
  * One tensor saved to a file (Save Tensor As… in VS Code): NumPy `.npy`, tensor JSON (one unnamed tensor, which is
@@ -49,7 +49,8 @@ const JSON_SLICE = 1 << 15;
 
 /**
  * The file's bytes. Rejects with a one-sentence Error when the tensor cannot be written so (see {@link saveRefusal}).
- * Tensor JSON, the slow one (about 5 µs a value), is formatted in slices with the event loop let run between them.
+ * Tensor JSON, the slow one (about 5 µs a value), is formatted in slices, and a PNG deflated in slices, with the event
+ * loop let run between them.
  */
 export async function encodeSaved(format: SaveFormat, t: Tensor, file: string): Promise<Uint8Array> {
   const refusal = saveRefusal(format, t.shape, t.dtype, file);
@@ -57,8 +58,17 @@ export async function encodeSaved(format: SaveFormat, t: Tensor, file: string): 
   switch (format) {
     case 'npy': return formatNpy(t);
     case 'json': return new TextEncoder().encode(await tensorJson(t));
-    case 'png': return tensorPng(t.shape, t.dtype, t.data);
+    case 'png': {
+      const plan = picturePlan(t.shape, t.dtype);
+      if ('refusal' in plan) throw new Error(`${file}: ${plan.refusal}`);
+      return encodePngInSlices(drawPicture(plan, t.data), letRun);
+    }
   }
+}
+
+/** Lets the event loop run (the extension host's other work) between two slices of encoding. */
+function letRun(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** `formatTensorObject(t)` and a newline, the same text, made slice by slice. */
@@ -71,7 +81,7 @@ async function tensorJson(t: Tensor): Promise<string> {
     const slice = new Array<string>(end - start);
     for (let i = start; i < end; i++) slice[i - start] = t.dtype === 'float32' ? formatFloat32(d[i]) : t.dtype === 'bool' ? (d[i] ? 'true' : 'false') : String(d[i]);
     parts.push(slice.join(', '));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await letRun();
   }
   return `{ "shape": [${t.shape.join(', ')}], "dtype": "${t.dtype}", "data": [${parts.join(', ')}] }\n`;
 }

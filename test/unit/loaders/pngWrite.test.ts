@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../../../src/loaders/tensors/png';
 import type { PicturePlan } from '../../../src/loaders/tensors/pngWrite';
-import { byteMapping, drawPicture, encodePng, picturePlan, tensorPng } from '../../../src/loaders/tensors/pngWrite';
+import { byteMapping, drawPicture, encodePng, encodePngInSlices, picturePlan, tensorPng } from '../../../src/loaders/tensors/pngWrite';
 
 /** The picture written for `values` of `shape`, read back with the project's own PNG reader. */
 function roundTrip(shape: number[], values: ArrayLike<number>) {
@@ -30,6 +30,32 @@ describe('encodePng', () => {
     const png = encodePng({ width: 1, height: 1, channels: 1, data: Uint8Array.of(7) });
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(String.fromCharCode(...png.subarray(png.length - 8, png.length - 4))).toBe('IEND');
+  });
+});
+
+describe('encodePngInSlices', () => {
+  it('deflates a big picture slice by slice, pausing between slices, into the same pixels', async () => {
+    // 1000 × 1000 RGB pixels, 3 MB: three slices of about 1 MB (349 rows), two pauses between them.
+    const image = { width: 1000, height: 1000, channels: 3 as const, data: Uint8Array.from({ length: 1000 * 1000 * 3 }, (_, i) => (i * 7 + (i >> 11)) & 0xff) };
+    let pauses = 0;
+    const png = await encodePngInSlices(image, async () => {
+      pauses++;
+    });
+    expect(pauses).toBe(2);
+    const back = decodePng('big.png', png);
+    expect(back).toMatchObject({ width: 1000, height: 1000, channels: 3 });
+    expect(Buffer.from(back.data).equals(Buffer.from(image.data))).toBe(true);
+    expect(Buffer.from(decodePng('one.png', encodePng(image)).data).equals(Buffer.from(back.data))).toBe(true);
+  });
+
+  it('writes a small picture in one slice, without pausing', async () => {
+    const image = { width: 3, height: 2, channels: 1 as const, data: Uint8Array.of(0, 50, 100, 150, 200, 250) };
+    let pauses = 0;
+    const back = decodePng('small.png', await encodePngInSlices(image, async () => {
+      pauses++;
+    }));
+    expect(pauses).toBe(0);
+    expect([...back.data]).toEqual([...image.data]);
   });
 });
 

@@ -84,6 +84,23 @@ describe('.npy files', () => {
     }
   });
 
+  it('writes float32 and int32 data that is a view into a larger buffer as its own values, little-endian', () => {
+    const buffer = new ArrayBuffer(64);
+    const f = new Float32Array(buffer, 12, 5);
+    f.set([1.5, -2, NaN, -Infinity, 3e-41]);
+    const i = new Int32Array(buffer, 40, 3);
+    i.set([-7, 2 ** 31 - 1, 0]);
+    for (const t of [new Tensor('float32', [5], f), new Tensor('int32', [3], i)]) {
+      const bytes = formatNpy(t);
+      const start = 10 + (bytes[8] | (bytes[9] << 8));
+      const view = new DataView(bytes.buffer, bytes.byteOffset + start);
+      const values = Array.from(t.data, (_, k) => (t.dtype === 'float32' ? view.getFloat32(4 * k, true) : view.getInt32(4 * k, true)));
+      expect(values).toEqual(Array.from(t.data));
+      expect(bytes.length).toBe(start + 4 * t.size);
+      expect(parseNpy('view.npy', bytes).toArray()).toEqual(t.toArray());
+    }
+  });
+
   it('writes the header NumPy writes', () => {
     const bytes = formatNpy(Tensor.from([3, 4], read('f4_3x4.npy').toArray()));
     expect(bytes).toEqual(fixture('f4_3x4.npy'));
