@@ -418,7 +418,7 @@ export class App {
   private openEdit(s: Session, frame: FrameInfo, t: TensorSummary, unit: EditUnit, index: number, at: Parameters<EditHook['open']>[1],
     text: (action: EditAction) => string): void {
     if (this.session?.id !== s.id || this.session.running) return;
-    this.menu.open({ noun: unit.noun, index, tensor: t.label, at, apply: (action) => this.assign(s, frame, text(action)) });
+    this.menu.open({ noun: unit.noun, index, tensor: t.label, at, apply: (action) => this.assign(s, frame, text(action)), preview: text });
   }
 
   /** Sends a what-if edit through the debug session; the stop it leads to arrives as an event and redraws. */

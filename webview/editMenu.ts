@@ -11,6 +11,8 @@ export interface MenuRequest {
   /** Client coordinates (a right click) or the element the menu opens by (a button, a focused picture). */
   readonly at: { readonly x: number; readonly y: number } | HTMLElement;
   apply(action: EditAction): void;
+  /** The expression an action assigns (`output[:, 5] = 0`), shown as the item's tooltip. */
+  preview?(action: EditAction): string;
 }
 
 /** Factors offered with one click; any other can be typed. */
@@ -69,6 +71,7 @@ export class EditMenu {
     this.el.setAttribute('role', 'menu');
     this.el.setAttribute('aria-label', `Edit ${r.noun} ${r.index} of ${r.tensor}`);
     const zero = item(`Zero ${r.noun} ${r.index}`, 'zero');
+    if (r.preview) zero.title = r.preview({ kind: 'zero' });
     zero.addEventListener('click', () => this.choose({ kind: 'zero' }));
     const scale = item(`Scale ${r.noun} ${r.index}…`, 'scale');
     scale.setAttribute('aria-haspopup', 'dialog');

@@ -4,6 +4,7 @@ import { divergenceLine } from './divergence';
 import { healthBadge, healthText } from '../src/protocol/healthBadge';
 import { h, icon } from './dom';
 import type { EditAction, EditUnit } from './editText';
+import type { ChannelOrder } from './editText';
 import { assignmentText, channelOrder, editUnit, tensorRef } from './editText';
 import type { TensorRole } from '../src/protocol/tensorLayout';
 import { chooseLayout } from '../src/protocol/tensorLayout';
@@ -175,10 +176,14 @@ export function restoreFocus(b: BuiltFrame, f: FrameFocus): void {
 function editHook(frame: FrameInfo, scopes: ScopesInfo, scope: 'inputs' | 'outputs' | 'weights', position: number, t: TensorSummary,
   edits: FrameEdits | undefined): EditHook | undefined {
   if (!edits || !(scope === 'outputs' || (scope === 'inputs' && frame.parentId === undefined))) return undefined;
-  const unit = editUnit(t.shape, chooseLayout(t.shape, scope === 'outputs' ? 'output' : 'input'), channelOrder(edits.format, frame, scopes.attrs));
-  if (!unit) return undefined;
   const ref = tensorRef(scope, position, t.name);
-  return { unit, open: (index, at) => edits.open(t, unit, index, at, (action) => assignmentText(ref, t.shape.length, unit, index, action)) };
+  const layout = chooseLayout(t.shape, scope === 'outputs' ? 'output' : 'input');
+  const hook = (order: ChannelOrder): EditHook | undefined => {
+    const unit = editUnit(t.shape, layout, order);
+    return unit && { unit, open: (index, at) => edits.open(t, unit, index, at, (action) => assignmentText(ref, t.shape.length, unit, index, action)), withOrder: hook };
+  };
+  // The layout the engine found (from the op) comes first; the model's format and the frame's op otherwise.
+  return hook(t.layout ? (t.layout === 'NHWC' ? 'last' : 'first') : channelOrder(edits.format, frame, scopes.attrs));
 }
 
 

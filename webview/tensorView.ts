@@ -6,7 +6,7 @@ import { barBins, topK } from './bars';
 import type { ColorScale } from './colors';
 import { makeScale } from './colors';
 import { clear, h, sizeCanvas } from './dom';
-import type { EditUnit } from './editText';
+import type { ChannelOrder, EditUnit } from './editText';
 import { unitAt } from './editText';
 import { paintBars } from './draw/barChart';
 import type { MapRect } from './draw/heatmap';
@@ -50,6 +50,8 @@ export interface TensorInfo {
 export interface EditHook {
   readonly unit: EditUnit;
   open(index: number, at: { readonly x: number; readonly y: number } | HTMLElement): void;
+  /** The same edits with the channels on the axis `order` says (the user switched the view's layout). */
+  withOrder?(order: ChannelOrder): EditHook | undefined;
 }
 
 export interface ViewEnv {
@@ -106,11 +108,12 @@ export class TensorView {
   private cursor = 0;
   private readonly head: HTMLElement;
 
-  constructor(readonly info: TensorInfo, private readonly role: TensorRole, private readonly env: ViewEnv, private readonly edit?: EditHook) {
+  constructor(readonly info: TensorInfo, private readonly role: TensorRole, private readonly env: ViewEnv, private edit?: EditHook) {
     this.layout = chooseLayout(info.shape, role);
     this.sliceKey = SliceMemory.key(info.label, role, info.shape);
     const first = initialView(info, role);
     if (first) this.slice = env.slices?.get(this.sliceKey) ?? { layout: first.layout, view: first.view };
+    this.followLayout();
     if (info.stats) env.scales?.extend(role, num(info.stats.min), num(info.stats.max));
     this.slicerSlot = h('div', { class: 'slicer-slot' });
     this.actions = h('span', { class: 'tensor-actions' });
@@ -124,7 +127,7 @@ export class TensorView {
     if (edit) {
       const what = `Edit a ${edit.unit.noun} of ${info.label}`;
       const b = h('button', { class: 'icon-button tensor-edit-button', title: what, text: '⋯', attrs: { type: 'button', 'aria-label': what, 'aria-haspopup': 'menu' } });
-      b.addEventListener('click', () => edit.open(this.cursor, b));
+      b.addEventListener('click', () => (this.edit ?? edit).open(this.cursor, b));
       this.head.append(b);
     }
     this.head.append(this.actions);
@@ -163,6 +166,14 @@ export class TensorView {
     }
   }
 
+  /** A channel edit goes along the channels of the layout the view draws, the tensor's or the one the user chose. */
+  private followLayout(): void {
+    const layout = this.slice?.layout;
+    if (!layout || this.info.shape.length !== 4 || this.edit?.unit.noun !== 'channel') return;
+    const axis = layout === 'NHWC' ? 3 : 1;
+    if (this.edit.unit.axis !== axis) this.edit = this.edit.withOrder?.(layout === 'NHWC' ? 'last' : 'first') ?? this.edit;
+  }
+
   /** `picture`, `maps` or `heatmap`: what a sliced view draws now. */
   private sliceKind(): string {
     const s = this.slice;
@@ -185,6 +196,7 @@ export class TensorView {
   /** A slicing control changed the state: remember it, fetch what it draws and draw it (controls too, unless scrubbing). */
   private sliced(next: SliceState, how: SliceChange): void {
     this.slice = next;
+    this.followLayout();
     this.env.slices?.set(this.sliceKey, next);
     this.el.dataset.layout = this.sliceKind();
     if (how === 'set') this.drawSlicer();

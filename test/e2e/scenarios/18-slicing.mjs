@@ -90,6 +90,29 @@ export const scenario = {
     await wide.locator('.slicer-layout[data-layout="NHWC"][data-from="op"]').waitFor();
     await shot(page, wide, 'slicing-128-channels');
 
+    // The edit menu goes along the channels drawn: the last axis of NHWC, axis 1 once the view is read as NCHW
+    // (whose caption no longer says "of 128": the view is found by its tensor's name).
+    const wideName = await wide.getAttribute('data-tensor-name');
+    const sameView = ui.locator('#frame .tensor-view').and(ui.locator(`[data-tensor-name=${JSON.stringify(wideName)}]`));
+    const zeroEdit = async () => {
+      await sameView.locator('.tensor-edit-button').click();
+      const zero = ui.locator('#edit-menu .edit-menu-item[data-action="zero"]');
+      await zero.waitFor();
+      const title = await zero.getAttribute('title');
+      await zero.press('Escape');
+      await ui.locator('#edit-menu').waitFor({ state: 'hidden' });
+      return title;
+    };
+    const nhwcEdit = await zeroEdit();
+    if (!/\[:, :, :, 0\] = 0$/.test(nhwcEdit ?? '')) throw new Error(`an NHWC output's channel edit should assign [:, :, :, 0], got '${nhwcEdit}'`);
+    await sameView.locator('.slicer-layout').click();
+    await sameView.locator('.slicer-layout[data-layout="NCHW"]').waitFor();
+    const nchwEdit = await zeroEdit();
+    if (!/\[:, 0\] = 0$/.test(nchwEdit ?? '')) throw new Error(`read as NCHW, the channel edit should assign [:, 0], got '${nchwEdit}'`);
+    await sameView.locator('.slicer-layout').click();
+    await sameView.locator('.slicer-layout[data-layout="NHWC"]').waitFor();
+    await caption(wide, 'item 1 of 2, channels 1–64 of 128, rows=H cols=W');
+
     // Channel paging, then the batch scrubber from the keyboard.
     await wide.locator('.slicer-button[data-control="page-next"]').click();
     await caption(wide, 'item 1 of 2, channels 65–128 of 128');
