@@ -1,7 +1,7 @@
 // A user debugs examples/small-cnn with the debugger's conveniences: an op type breakpoint from the BREAKPOINTS
 // view's "Add Op Type Breakpoint…" (type:conv) that Continue stops at; Run to Cursor on a later layer's line; Jump
 // to Cursor back to an earlier one; completions in the Debug Console; a line breakpoint set to the "At return"
-// mode, which stops with the layer's outputs in VARIABLES.
+// mode, which stops with the layer's outputs in VARIABLES; Step Into Target, which offers the layers not called yet.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -31,7 +31,7 @@ async function cursorTo(page, line) {
 }
 
 export const scenario = {
-  name: 'debugger conveniences on small-cnn: an op type breakpoint, Run to Cursor, Jump to Cursor, Debug Console completions, an At return breakpoint',
+  name: 'debugger conveniences on small-cnn: an op type breakpoint, Run to Cursor, Jump to Cursor, Debug Console completions, an At return breakpoint, Step Into Target',
   async run({ page, server }) {
     await openWorkbench(page, server, { folder: examplesDir });
     await openFromExplorer(page, model);
@@ -108,6 +108,18 @@ export const scenario = {
     await callStackTop(page, 'relu2 (relu) ↩ return').waitFor();
     await variableRow(page, /^relu2\/relu:0\s*=\s*float32\[1,16,14,14\]/).waitFor();
     await screenshot(page, 'debugger-at-return');
+
+    // Step Into Target from the editor: VS Code offers the model's children not called yet, and steps into the one
+    // picked (the run goes on to its call).
+    await cursorTo(page, lineOf('"name": "relu2"'));
+    const stepTarget = (name) => page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(name) }) }).first();
+    await runCommand(page, 'Debug: Step Into Target', { until: stepTarget('classifier (dense)') });
+    const offered = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    if (offered.join('|') !== 'pool2 (maxPool2d)|flatten (flatten)|classifier (dense)') throw new Error(`step-in targets at relu2's return: ${offered.join(', ')}`);
+    await screenshot(page, 'debugger-step-into-targets');
+    await stepTarget('classifier (dense)').click();
+    await callStackTop(page, 'classifier (dense)').waitFor();
+    await sessionState(page, 'Paused at call of classifier').waitFor();
 
     await runCommand(page, 'Debug: Stop');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
