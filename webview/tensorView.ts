@@ -290,7 +290,7 @@ export class TensorView {
       paintLegend(sizeCanvas(lc, sideW, legendHeight(specials)), sideW, scale, theme, specials);
       this.side.append(lc);
     }
-    if (this.env.setSharedScale && this.env.sharedScale && !slice?.view.picture && layout.kind !== 'bars') this.side.append(this.sharedToggle(shared));
+    if (this.env.setSharedScale && this.env.sharedScale && !slice?.view.picture && layout.kind !== 'bars') this.side.append(this.sharedToggle(shared, scale));
     const notes: string[] = [];
     if (!data.exact) {
       const gr = g ?? gridOf(layout);
@@ -302,12 +302,15 @@ export class TensorView {
     this.note.textContent = notes.join(' · ');
   }
 
-  /** The Shared scale checkbox under the legend (`.shared-scale`): one range for every frame's activations. */
-  private sharedToggle(on: boolean): HTMLElement {
+  /**
+   * The Shared scale checkbox under the legend (`.shared-scale`): one range for every frame's activations. When on,
+   * it names the range the legend spans (a diverging colormap makes it symmetric around 0).
+   */
+  private sharedToggle(on: boolean, scale: { readonly min: number; readonly max: number }): HTMLElement {
     const box = h('input', { attrs: { type: 'checkbox', 'data-control': 'shared-scale' } });
     box.checked = on;
     box.addEventListener('change', () => this.env.setSharedScale?.(box.checked));
-    const r = on ? this.env.scales?.range(this.role) : undefined;
+    const r = on ? scale : undefined;
     const title = 'Colour every activation on one range: from the smallest to the largest value of all activations shown this session';
     return h('label', { class: 'shared-scale', title }, [box, h('span', { text: r ? `Shared scale (${formatNumber(r.min)} to ${formatNumber(r.max)})` : 'Shared scale' })]);
   }

@@ -126,6 +126,10 @@ export const scenario = {
     await wide.locator('.shared-scale input').check();
     await wide.locator('.shared-scale', { hasText: /Shared scale \(.+ to .+\)/ }).waitFor();
     await wide.locator('canvas.legend[aria-label^="shared activation scale"]').waitFor();
+    // The checkbox names the range the legend spans.
+    const legendRange = (await wide.locator('canvas.legend').getAttribute('aria-label')).replace(/^shared activation scale from /, '');
+    const toggleText = await wide.locator('.shared-scale').innerText();
+    if (toggleText.trim() !== `Shared scale (${legendRange})`) throw new Error(`the Shared scale toggle says '${toggleText}', the legend spans ${legendRange}`);
     await shot(page, wide, 'slicing-shared-scale');
 
     // The same in a dark theme: the controls, the captions and the legend keep their contrast.
