@@ -9,6 +9,7 @@ import type { GraphTree, TreeBox } from './graphTree';
  * - `has:nan`, `has:inf`: an output the run has made holds a NaN or an infinity;
  * - `dead>50`, `zeros>=90`, `nan>0`, `inf>0` (also `<`, `<=`, `=`): a measured property of an output, in percent
  *   for `dead` and `zeros`, a count for `nan` and `inf`. `dead` reads the run's tensor health when it measures it.
+ * Spaces around `:` and the comparison are allowed, and `has nan` is `has:nan`.
  * Ops and modules match; runs of repeated blocks and terminals do not (their blocks do). Pure.
  */
 
@@ -22,9 +23,17 @@ export type ParsedQuery = { readonly terms: readonly SearchTerm[] } | { readonly
 
 const COMPARE = /^(dead|zeros|nan|inf)(>=|<=|>|<|=)(-?\d+(?:\.\d+)?)%?$/i;
 
+/**
+ * The query as terms. Written the way one says it, it means the same: `has NaN` is `has:nan`, `type: Conv` is
+ * `type:Conv`, and `dead > 50%` is `dead>50`.
+ */
 export function parseQuery(query: string): ParsedQuery {
   const terms: SearchTerm[] = [];
-  for (const word of query.trim().split(/\s+/).filter(Boolean)) {
+  const compact = query
+    .replace(/\bhas\s+(nan|inf)\b/gi, 'has:$1')
+    .replace(/\b(type|has):\s+/gi, '$1:')
+    .replace(/\b(dead|zeros|nan|inf)\s*(>=|<=|>|<|=)\s*(?=-?\d)/gi, '$1$2');
+  for (const word of compact.trim().split(/\s+/).filter(Boolean)) {
     const lower = word.toLowerCase();
     if (lower.startsWith('type:')) {
       const text = lower.slice(5);

@@ -24,6 +24,11 @@ describe('the graph search', () => {
         { kind: 'compare', property: 'zeros', op: '<=', value: 10 },
       ] satisfies SearchTerm[],
     });
+    // As one says it: spaces around the comparison, a space after has or type:.
+    expect(parseQuery('has NaN  dead > 50%  type: Conv zeros >= 9.5')).toEqual(parseQuery('has:nan dead>50 type:conv zeros>=9.5'));
+    expect(parseQuery('has NaN dead > 50%')).toEqual({ terms: [{ kind: 'has', what: 'nan' }, { kind: 'compare', property: 'dead', op: '>', value: 50 }] });
+    // A name that merely starts like a property stays a name.
+    expect(parseQuery('deadline')).toEqual({ terms: [{ kind: 'name', text: 'deadline', glob: false }] });
     expect(parseQuery('has:zeros')).toEqual({ error: "has: takes nan or inf, not 'zeros'." });
     expect(parseQuery('type:')).toEqual({ error: 'type: needs an op or layer type, as in type:Conv.' });
     expect(parseQuery('   ')).toEqual({ terms: [] });
