@@ -31,6 +31,7 @@ export interface LayerstepApi {
 
 /** Activation: every registration is pushed to `context.subscriptions`, so deactivation disposes all of it. */
 export function activate(context: vscode.ExtensionContext): LayerstepApi | undefined {
+  void vscode.commands.executeCommand('setContext', ContextKeys.activated, true);
   const tracker = new SessionTracker();
   const engines = new Engines(path.join(context.extensionPath, 'dist', 'engineWorker.js'));
   const loadErrors = new LoadErrors();

@@ -35,6 +35,12 @@ export const BuiltInViews = {
 } as const;
 
 export const ContextKeys = {
+  /**
+   * Set once the extension runs. Before that, the editor title offers Run and Debug on files named like models
+   * (package.json's menus), so a model opened on its own, with no model in the workspace to activate the
+   * extension, can be run; afterwards `activeEditorIsModel`, from the file's content, decides.
+   */
+  activated: 'layerstep.activated',
   activeEditorIsModel: 'layerstep.activeEditorIsModel',
   /** The followed session has what-if edits in force: the debug toolbar shows Revert Edits. */
   hasEdits: 'layerstep.hasEdits',
