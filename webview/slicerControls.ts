@@ -1,5 +1,5 @@
-import type { SliceView } from '../src/protocol/tensorLayout';
-import { axisNames, describeView, sliceGrid } from '../src/protocol/tensorLayout';
+import type { SliceView, TensorRole } from '../src/protocol/tensorLayout';
+import { axisNames, axisWord, describeView, sliceGrid } from '../src/protocol/tensorLayout';
 import { h } from './dom';
 import type { AxisRole, SliceState } from './slicer';
 import { canPicture, channelPages, followsLayout, pageChannels, pickAxis, scrub, scrubbedAxes, switchLayout, togglePicture } from './slicer';
@@ -15,14 +15,14 @@ export type SliceChange = 'scrub' | 'set';
  */
 export function slicerBar(
   label: string, shape: readonly number[], current: () => SliceState, layoutFrom: 'op' | 'guess' | 'user' | undefined,
-  onChange: (s: SliceState, how: SliceChange) => void,
+  onChange: (s: SliceState, how: SliceChange) => void, role?: TensorRole,
 ): HTMLElement {
   // The state as the bar was drawn, for what it shows; events read the state as it is then (a scrubber moves it
   // without drawing the bar again).
   const state = current();
   const v = state.view;
   const now = () => current().view;
-  const names = axisNames(shape.length, state.layout && followsLayout(shape, state) ? state.layout : undefined);
+  const names = axisNames(shape.length, state.layout && followsLayout(shape, state) ? state.layout : undefined, role);
   const set = (view: SliceView, how: SliceChange = 'set') => onChange({ ...current(), view }, how);
   const bar = h('div', { class: 'slicer', attrs: { role: 'group', 'aria-label': `Slicing of ${label}` } });
   const row = h('div', { class: 'slicer-row' });
@@ -38,7 +38,8 @@ export function slicerBar(
     b.addEventListener('click', () => onChange(switchLayout(shape, current()), 'set'));
     row.append(b);
   }
-  if (v.picture || canPicture(shape, v)) {
+  // Weights are no pictures: their maps are filters.
+  if (role !== 'weight' && (v.picture || canPicture(shape, v))) {
     const b = button(v.picture ? 'Picture ⇄' : 'Channels ⇄', v.picture ? `${label} is drawn as a picture; draw its channels as maps` : `${label} is drawn as channel maps; draw it as a picture`, 'picture');
     b.classList.add('slicer-picture');
     b.setAttribute('aria-pressed', String(v.picture));
@@ -60,7 +61,7 @@ export function slicerBar(
   if (scrubs.length || pages > 1) {
     const line = h('div', { class: 'slicer-row' });
     for (const a of scrubs) {
-      const what = a === 0 && names[0] === 'N' ? 'item' : names[a];
+      const what = a === 0 && names[0] === 'N' ? 'item' : axisWord(names[a]);
       const value = h('span', { class: 'slicer-value', text: `${(v.index[a] ?? 0) + 1} of ${shape[a]}` });
       const input = h('input', {
         class: 'slicer-scrub',
@@ -77,14 +78,15 @@ export function slicerBar(
     }
     if (pages > 1) {
       const g = sliceGrid(shape, v);
-      const prev = button('‹', `Previous ${g.maps} channels of ${label}`, 'page-prev');
-      const next = button('›', `Next channels of ${label}`, 'page-next');
+      const word = axisWord(names[v.channelAxis], true);
+      const prev = button('‹', `Previous ${g.maps} ${word} of ${label}`, 'page-prev');
+      const next = button('›', `Next ${word} of ${label}`, 'page-next');
       prev.disabled = page === 0;
       next.disabled = page === pages - 1;
       prev.addEventListener('click', () => set(pageChannels(shape, now(), -1)));
       next.addEventListener('click', () => set(pageChannels(shape, now(), 1)));
       const count = shape[v.channelAxis];
-      line.append(h('span', { class: 'slicer-pages' }, [prev, h('span', { class: 'slicer-value', text: `${names[v.channelAxis] === 'C' ? 'channels' : names[v.channelAxis]} ${v.channelStart + 1}–${v.channelStart + g.maps} of ${count}` }), next]));
+      line.append(h('span', { class: 'slicer-pages' }, [prev, h('span', { class: 'slicer-value', text: `${axisWord(names[v.channelAxis], true)} ${v.channelStart + 1}–${v.channelStart + g.maps} of ${count}` }), next]));
     }
     bar.append(line);
   }

@@ -189,7 +189,7 @@ export class TensorView {
       ? document.activeElement.dataset.control : undefined;
     const from = s.layout !== undefined && s.layout !== (this.info.layout ?? initialView(this.info, this.role)?.layout) ? 'user' : this.info.layout ? this.info.layoutFrom : 'guess';
     clear(this.slicerSlot);
-    this.slicerSlot.append(slicerBar(this.info.label, this.info.shape, () => this.slice ?? s, from, (next, how) => this.sliced(next, how)));
+    this.slicerSlot.append(slicerBar(this.info.label, this.info.shape, () => this.slice ?? s, from, (next, how) => this.sliced(next, how), this.role));
     if (active) this.slicerSlot.querySelector<HTMLElement>(`[data-control="${active}"]`)?.focus({ preventScroll: true });
   }
 
@@ -206,7 +206,7 @@ export class TensorView {
 
   private captionOnly(): HTMLElement {
     const s = this.slice;
-    const names = axisNames(this.info.shape.length, s?.layout && followsLayout(this.info.shape, s) ? s.layout : undefined);
+    const names = axisNames(this.info.shape.length, s?.layout && followsLayout(this.info.shape, s) ? s.layout : undefined, this.role);
     return h('div', { class: 'slice-caption', attrs: { 'aria-live': 'polite' }, text: s ? describeView(this.info.shape, s.view, names) : '' });
   }
 

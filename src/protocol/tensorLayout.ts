@@ -119,8 +119,13 @@ export function channelAxisOf(rank: number, layout: ChannelLayout): number {
   return layout === 'NHWC' ? rank - 1 : rank - 3;
 }
 
-/** Names of a tensor's axes in a layout (`N C H W`); `d0 d1 …` for ranks it does not describe. */
-export function axisNames(rank: number, layout: ChannelLayout | undefined): string[] {
+/**
+ * Names of a tensor's axes in a layout (`N C H W`); a convolution's weights are `O I H W` (filters, input
+ * channels, kernel height and width: the order the engine holds them in, every format's kernels converted on
+ * load); `d0 d1 …` for ranks and layouts it does not describe.
+ */
+export function axisNames(rank: number, layout: ChannelLayout | undefined, role?: TensorRole): string[] {
+  if (role === 'weight' && rank === 4) return ['O', 'I', 'H', 'W'];
   if (layout && rank === 4) return layout === 'NHWC' ? ['N', 'H', 'W', 'C'] : ['N', 'C', 'H', 'W'];
   if (layout && rank === 3) return layout === 'NHWC' ? ['H', 'W', 'C'] : ['C', 'H', 'W'];
   return Array.from({ length: rank }, (_, i) => `d${i}`);
@@ -144,9 +149,13 @@ export interface SliceView {
   readonly picture: boolean;
 }
 
-/** Whether a tensor may be drawn through a {@link SliceView}: activations of rank 3 and more that are not vectors. */
+/**
+ * Whether a tensor may be drawn through a {@link SliceView}: activations of rank 3 and more that are not vectors,
+ * and convolution weights (rank 4).
+ */
 export function usesSlices(shape: readonly number[], role: TensorRole): boolean {
-  if (role === 'weight' || shape.length < 3) return false;
+  if (role === 'weight') return shape.length === 4 && product(shape) > 1;
+  if (shape.length < 3) return false;
   const size = product(shape);
   return size > 1 && shape.filter((d) => d !== 1).length > 1;
 }
@@ -207,22 +216,34 @@ export function sliceGrid(shape: readonly number[], v: SliceView): SliceGrid {
 /** `65–128`: the 1-based range of `count` entries from `start`. */
 const span = (start: number, count: number) => (count === 1 ? `${start + 1}` : `${start + 1}–${start + count}`);
 
+const AXIS_WORDS: Readonly<Record<string, readonly [string, string]>> = {
+  C: ['channel', 'channels'],
+  O: ['filter', 'filters'],
+  I: ['input channel', 'input channels'],
+};
+
+/** An axis named in words where its letter has one (`C` channel, `O` filter, `I` input channel), else its name. */
+export function axisWord(name: string, plural = false): string {
+  const w = AXIS_WORDS[name];
+  return w ? w[plural ? 1 : 0] : name;
+}
+
 /** What a view shows, in words: `item 3 of 8, channels 65–128 of 256, rows=H cols=W`. */
 export function describeView(shape: readonly number[], v: SliceView, names: readonly string[]): string {
   const parts: string[] = [];
   const batch = names[0] === 'N';
   for (let a = 0; a < shape.length; a++) {
     if (a === v.rowAxis || a === v.colAxis || a === v.channelAxis || shape[a] === 1) continue;
-    parts.push(a === 0 && batch ? `item ${(v.index[a] ?? 0) + 1} of ${shape[a]}` : `${names[a]} ${(v.index[a] ?? 0) + 1} of ${shape[a]}`);
+    parts.push(`${a === 0 && batch ? 'item' : axisWord(names[a])} ${(v.index[a] ?? 0) + 1} of ${shape[a]}`);
   }
   if (v.channelAxis >= 0) {
     const count = shape[v.channelAxis];
     const g = sliceGrid(shape, v);
     const start = v.picture ? 0 : Math.max(0, Math.min(v.channelStart, count - 1));
-    const word = names[v.channelAxis] === 'C' ? 'channels' : `${names[v.channelAxis]}`;
+    const name = names[v.channelAxis];
     if (v.picture) parts.push(count === 1 ? 'grayscale picture' : `RGB picture of channels 1–3${count > 3 ? ` of ${count}` : ''}`);
-    else if (g.maps < count) parts.push(`${word} ${span(start, g.maps)} of ${count}`);
-    else parts.push(`${count} ${word === 'channels' ? (count === 1 ? 'channel' : 'channels') : word}`);
+    else if (g.maps < count) parts.push(`${axisWord(name, true)} ${span(start, g.maps)} of ${count}`);
+    else parts.push(`${count} ${axisWord(name, count !== 1)}`);
   }
   parts.push(`rows=${names[v.rowAxis]} cols=${names[v.colAxis]}`);
   return parts.join(', ');
@@ -260,6 +281,11 @@ export function initialView(
   role: TensorRole,
 ): { readonly layout?: ChannelLayout; readonly view: SliceView; readonly grid: SliceGrid } | undefined {
   if (!usesSlices(t.shape, role)) return undefined;
+  if (role === 'weight') {
+    // A convolution's filters side by side, one input channel at a time: [O, I, H, W] as O maps of H × W.
+    const view: SliceView = { rowAxis: 2, colAxis: 3, channelAxis: 0, index: t.shape.map(() => 0), channelStart: 0, picture: false };
+    return t.shape[2] * t.shape[3] < 4 ? undefined : { view, grid: sliceGrid(t.shape, view) };
+  }
   const layout = t.layout ?? guessLayout(t.shape);
   const r = t.shape.length;
   const channels = layout && (r === 3 || r === 4) ? t.shape[channelAxisOf(r, layout)] : 0;

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  activeEditorLines, chooseFromContextMenu, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
+  activeEditorLines, activeTab, chooseFromContextMenu, examplesDir, exactly, openFromExplorer, openWorkbench, runCommand, screenshot,
 } from '../lib/index.mjs';
-import { callStackTop, clickGutter, editorTitleButton, sessionState, variableRow } from '../lib/layerstep.mjs';
+import { callStackTop, clickGutter, editorTitleButton, panel, sessionState, variableRow } from '../lib/layerstep.mjs';
 
 const model = 'small-cnn/model.json';
 
@@ -76,6 +76,21 @@ export const scenario = {
     await callStackTop(page, 'conv2 (conv2d)').waitFor();
     await variableRow(page, /^pool1\/maxPool:0\s*=\s*float32\[1,8,14,14\]/).waitFor();
     await screenshot(page, 'debugger-jump-to-cursor');
+
+    // The panel draws conv2's kernel [16, 8, 3, 3] as its 16 filters for one input channel, which a scrubber picks.
+    const ui = panel(page);
+    const kernel = ui.locator('#frame .tensor-view', { has: ui.locator('.slice-caption', { hasText: /16 filters/ }) }).first();
+    await kernel.locator('.slice-caption', { hasText: exactly('input channel 1 of 8, 16 filters, rows=H cols=W') }).waitFor();
+    if (await kernel.locator('.slicer-layout, .slicer-picture').count()) throw new Error('a weight view offers a layout or picture toggle');
+    const inputChannel = kernel.locator('.slicer-scrub[data-axis="1"]');
+    await inputChannel.focus();
+    await inputChannel.press('End');
+    await kernel.locator('.slice-caption', { hasText: exactly('input channel 8 of 8, 16 filters, rows=H cols=W') }).waitFor();
+    await kernel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'debugger-kernel-filters');
+    // Back to model.json's editor group, which the panel's scrubber took the focus from.
+    await page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: exactly('model.json') }) }).first().click();
+    await activeTab(page, 'model.json').waitFor();
 
     // Debug Console: typing `weights.` brings up the frame's weights by role.
     await runCommand(page, 'Debug Console: Focus on Debug Console View');

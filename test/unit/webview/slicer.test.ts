@@ -76,12 +76,34 @@ describe('initialView and sliceGrid', () => {
     expect(stridesOf(shape)).toEqual([105, 35, 7, 1]);
   });
 
-  it('leaves vectors, weights and tiny maps to the plain layouts, with the same first grid on both ends', () => {
+  it('leaves vectors, weights other than convolutions\' and tiny maps to the plain layouts, with the same first grid on both ends', () => {
     expect(initialView({ shape: [1, 10] }, 'output')).toBeUndefined();
-    expect(initialView({ shape: [16, 3, 3, 3] }, 'weight')).toBeUndefined();
+    expect(initialView({ shape: [784, 128] }, 'weight')).toBeUndefined();
+    expect(initialView({ shape: [4, 16, 8] }, 'weight')).toBeUndefined();
+    expect(initialView({ shape: [16, 8, 1, 1] }, 'weight')).toBeUndefined();
     expect(initialView({ shape: [2, 100, 1, 1] }, 'output')).toBeUndefined();
     expect(firstGrid({ shape: [1, 10] }, 'output')).toEqual({ offset: 0, maps: 1, mapStride: 0, rows: 1, cols: 10 });
     expect(firstGrid({ shape: [1, 8, 8, 3], layout: 'NHWC' }, 'input')).toMatchObject({ maps: 3, rowStride: 24, colStride: 3 });
+  });
+});
+
+describe('a convolution\'s weights in slices', () => {
+  it('draw the filters [O, I, H, W] side by side for one input channel, with no layout to switch and no picture', () => {
+    const shape = [128, 3, 3, 3];
+    const first = initialView({ shape, stats: { min: 0, max: 1 } }, 'weight');
+    expect(first?.layout).toBeUndefined();
+    expect(first?.view).toEqual({ rowAxis: 2, colAxis: 3, channelAxis: 0, index: [0, 0, 0, 0], channelStart: 0, picture: false });
+    // 64 filters of 3 × 3 from input channel 0: filter o's kernel starts at o·27.
+    expect(first?.grid).toEqual({ offset: 0, maps: 64, mapStride: 27, rows: 3, cols: 3, rowStride: 3, colStride: 1 });
+    expect(firstGrid({ shape }, 'weight')).toEqual(first?.grid);
+    const names = axisNames(4, undefined, 'weight');
+    expect(names).toEqual(['O', 'I', 'H', 'W']);
+    expect(describeView(shape, first!.view, names)).toBe('input channel 1 of 3, filters 1–64 of 128, rows=H cols=W');
+    // Input channel 3 (blue), the second page of filters: the grid moves by 2·9 and 64·27.
+    const later = pageChannels(shape, scrub(shape, first!.view, 1, 2), 1);
+    expect(sliceGrid(shape, later)).toMatchObject({ offset: 2 * 9 + 64 * 27, maps: 64, mapStride: 27 });
+    expect(describeView(shape, later, names)).toBe('input channel 3 of 3, filters 65–128 of 128, rows=H cols=W');
+    expect(describeView([8, 1, 5, 5], initialView({ shape: [8, 1, 5, 5] }, 'weight')!.view, names)).toBe('8 filters, rows=H cols=W');
   });
 });
 
