@@ -195,7 +195,7 @@ export function decodePng(file: string, bytes: Uint8Array): DecodedImage {
   if (idat.length === 0) failFile(file, 'has no image data (no IDAT chunk).');
   const bitsPerPixel = COLOR_TYPES[h.colorType].samples * h.depth;
   const rowBytes = Math.ceil((h.width * bitsPerPixel) / 8);
-  const compressed = idat.length === 1 ? idat[0] : concat(idat);
+  const compressed = idat.length === 1 ? idat[0] : concatBytes(idat);
   let raw: Uint8Array;
   try {
     raw = zlibInflate(compressed, h.height * (rowBytes + 1), 'image data');
@@ -207,7 +207,8 @@ export function decodePng(file: string, bytes: Uint8Array): DecodedImage {
   return expand(file, h, rows, rowBytes, palette, alpha);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The byte arrays one after another, in one array. */
+export function concatBytes(parts: readonly ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

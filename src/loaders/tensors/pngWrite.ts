@@ -1,7 +1,7 @@
 import { Zlib, zlibSync } from 'fflate';
 import type { DType } from '../../engine/tensor';
 import type { DecodedImage } from './png';
-import { crc32, MAX_IMAGE_PIXELS } from './png';
+import { concatBytes, crc32, MAX_IMAGE_PIXELS } from './png';
 
 /*
  * Tensors as PNG pictures (PNG specification, W3C, 2nd edition): 8 bits per channel, non-interlaced, gray,
@@ -181,7 +181,7 @@ export async function encodePngInSlices(image: DecodedImage, pause: () => Promis
     if (end < height) await pause();
   }
   if (height === 0) stream.push(new Uint8Array(0), true);
-  return pngFile(image, concat(parts));
+  return pngFile(image, concatBytes(parts));
 }
 
 /** Rows `from` to `to` of the pixels, each after its filter byte (0: none). */
@@ -198,25 +198,7 @@ function pngFile(image: DecodedImage, deflated: Uint8Array): Uint8Array {
   view.setUint32(0, image.width);
   view.setUint32(4, image.height);
   header.set([8, COLOR_TYPE[image.channels], 0, 0, 0], 8);
-  const chunks = [chunk('IHDR', header), chunk('IDAT', deflated), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(SIGNATURE.length + chunks.reduce((n, c) => n + c.length, 0));
-  out.set(SIGNATURE, 0);
-  let at = SIGNATURE.length;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflated), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** A tensor's values as a PNG file by {@link picturePlan}; throws the refusal as an Error. */
