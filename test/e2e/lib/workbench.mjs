@@ -157,6 +157,31 @@ export async function chooseFromContextMenu(page, target, label, { opened } = {}
 }
 
 /**
+ * Opens the file at `path` (absolute, inside the workspace or not) through Quick Open, whose file mode takes a path:
+ * the palette is opened, the path typed, and the row `row(page)` (the file's entry in the list) clicked; resolves
+ * when the file's tab is active. A busy workbench can close the palette before the path is typed (a view redrawing
+ * takes the focus): then it is opened again, three times at most.
+ */
+export async function openByPath(page, path, row) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const name = path.split(/[\\/]/).pop();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await input.isVisible())) await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(path, { timeout: 5_000 });
+      await row(page).click({ timeout: 10_000 });
+      await activeTab(page, name).waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`    (quick open again for ${name}: ${String(error.message).split('\n')[0]})`);
+      if (await input.isVisible()) await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/**
  * Answers VS Code's save dialog (the simple one, in a browser) whose title contains `title` with the path `file`:
  * waits for its default path (until it ends with `defaultName`: the dialog fills it in part by part, and a path
  * typed before it has finished is overwritten), types the new one, and presses OK until the dialog takes it (it reads the typed path's folder as it changes and

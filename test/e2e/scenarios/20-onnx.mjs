@@ -4,7 +4,7 @@
 // toggle stops it at `mlp`; the panel's breakpoint button by the frame's title removes and adds it again.
 import { join } from 'node:path';
 import {
-  activeEditorLines, activeTab, examplesDir, exactly, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot,
+  activeEditorLines, examplesDir, exactly, openByPath, openFromExplorer, openWorkbench, repoRoot, runCommand, screenshot,
 } from '../lib/index.mjs';
 import { callStackRows, callStackTop, editorTitleButton, panelFrame, summaryFrame, variableRow } from '../lib/layerstep.mjs';
 
@@ -111,13 +111,9 @@ export const scenario = {
 
     // A TF.js layers model.json (outside the workspace, opened by its path) gets Run and Debug in the editor title.
     // The quick open's file mode (the palette without its '>') opens a file outside the workspace by its path.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(join(repoRoot, 'test/fixtures/tfjs/mlp/model.json'));
     // The fixture's row by its folder: the list may also offer the examples' model.json files recently opened.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).filter({ hasText: 'fixtures/tfjs/mlp' }).first().click();
-    await activeTab(page, 'model.json').waitFor();
+    await openByPath(page, join(repoRoot, 'test/fixtures/tfjs/mlp/model.json'),
+      (p) => p.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).filter({ hasText: 'fixtures/tfjs/mlp' }).first());
     await activeEditorLines(page).waitFor();
     await editorTitleButton(page, 'Run Model').waitFor();
     await editorTitleButton(page, 'Debug Model').waitFor();

@@ -3,7 +3,7 @@
 // Run Model, and Run runs the model to the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeEditorLines, activeTab, examplesDir, openWorkbench, screenshot } from '../lib/index.mjs';
+import { activeEditorLines, examplesDir, openByPath, openWorkbench, screenshot } from '../lib/index.mjs';
 import { callStackTop, editorTitleButton, sessionState } from '../lib/layerstep.mjs';
 
 export const scenario = {
@@ -16,13 +16,7 @@ export const scenario = {
 
     // Quick Open with an absolute path opens that file, inside the workspace or not.
     const file = join(examplesDir, 'mnist-mlp', 'model.json');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(file);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await activeTab(page, 'model.json').waitFor();
+    await openByPath(page, file, (p) => p.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).filter({ hasText: 'mnist-mlp' }).first());
     await activeEditorLines(page).waitFor();
 
     const run = editorTitleButton(page, 'Run Model');
